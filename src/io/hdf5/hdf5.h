@@ -1,0 +1,167 @@
+// File: hdf5.h
+// A strict native reader for the HDF5 subset that h5py and Keras write:
+// superblock v0-v3, object headers v1 and v2 with continuation chunks,
+// old-style (symbol table) and new-style (compact link message) groups,
+// dataspaces, IEEE float 16/32/64 and integer datatypes, fixed and
+// variable-length strings (through global heap collections), contiguous,
+// compact and chunked layouts with deflate and shuffle, and attributes.
+//
+// Only hard links are ever followed. Soft, external and user-defined links are
+// listed (so a scanner can report them with their targets) but never
+// resolved; external storage (EFL), virtual datasets, unknown filters, shared
+// messages and dense link/attribute storage (fractal heaps) are refused. Every
+// offset, size and product is checked before use, a dataset's declared size
+// must match what is stored, and reading never opens another file, follows a
+// path from the file, or allocates more than the dataset's checked size.
+// libhdf5 is not used: it follows external links and storage silently.
+//
+// Errors carry a rule from util/rules.h (KG-H001..KG-H008) and name the object
+// path and the file offset. A File is a view: the bytes given to Open must
+// outlive it and everything it returns. Reads are const and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "util/dtype.h"
+
+namespace kgate::io::hdf5 {
+
+struct Limits {
+  uint32_t max_rank = 32;
+  uint64_t max_dataset_bytes = uint64_t{8} << 30;  // 8 GiB declared size for one dataset
+  uint64_t max_attribute_bytes = uint64_t{64} << 20;
+  uint32_t max_links_per_group = 1 << 20;
+  uint32_t max_path_depth = 64;                    // group nesting
+  uint32_t max_messages_per_header = 1 << 16;
+  uint32_t max_continuations = 1 << 12;
+  uint64_t max_objects_visited = uint64_t{1} << 20;  // Visit() over the whole file
+};
+
+enum class TypeClass : uint8_t { kInteger, kFloat, kFixedString, kVlenString, kBool };
+
+struct Datatype {
+  TypeClass type_class = TypeClass::kFloat;
+  uint32_t size = 0;        // bytes per element (16 for vlen strings)
+  bool is_signed = false;   // integers
+  bool utf8 = false;        // strings: charset UTF-8 (else ASCII)
+  // The util::DType of numeric data; kString for strings.
+  util::DType dtype() const;
+};
+
+struct Dataspace {
+  bool is_null = false;     // H5S_NULL: no elements
+  bool is_scalar = false;   // rank 0, one element
+  std::vector<uint64_t> dims;
+  uint64_t num_elements() const;  // 0 for null, 1 for scalar
+};
+
+// A decoded attribute value: numbers as doubles and int64s, strings as UTF-8.
+struct Attribute {
+  std::string name;
+  Datatype type;
+  Dataspace space;
+  std::vector<std::string> strings;  // string attributes
+  std::vector<double> numbers;       // numeric attributes (also ints, as doubles)
+};
+
+enum class LinkKind : uint8_t { kHard, kSoft, kExternal, kUserDefined };
+
+struct Link {
+  std::string name;
+  LinkKind kind = LinkKind::kHard;
+  uint64_t address = 0;      // hard links: object header address
+  std::string target;        // soft: path; external: "file:/path" (reported, never opened)
+};
+
+struct Group {
+  std::string path;
+  uint64_t address = 0;
+  std::vector<Link> links;           // sorted by name; names are unique
+  std::vector<Attribute> attributes; // in header order
+  const Attribute* FindAttribute(std::string_view name) const;
+  const Link* FindLink(std::string_view name) const;
+};
+
+enum class Layout : uint8_t { kContiguous, kCompact, kChunked };
+
+struct Dataset {
+  std::string path;
+  uint64_t address = 0;
+  Datatype type;
+  Dataspace space;
+  Layout layout = Layout::kContiguous;
+  std::vector<Attribute> attributes;
+  const Attribute* FindAttribute(std::string_view name) const;
+  uint64_t declared_bytes() const;   // num_elements * type.size, checked at open
+};
+
+using Object = std::variant<Group, Dataset>;
+
+// Raw dataset bytes in C order, little-endian: a view into the file for
+// contiguous/compact data, an owned buffer for chunked data.
+class DataBuffer {
+ public:
+  DataBuffer() = default;
+  static DataBuffer View(std::span<const uint8_t> bytes);
+  static DataBuffer Owned(std::vector<uint8_t> bytes);
+  std::span<const uint8_t> bytes() const { return view_; }
+
+ private:
+  std::vector<uint8_t> owned_;
+  std::span<const uint8_t> view_;
+};
+
+class File {
+ public:
+  // Validates the superblock and the root object header. A user block (data
+  // before the superblock) is refused with KG-H008.
+  static absl::StatusOr<File> Open(std::span<const uint8_t> bytes, const Limits& limits = {});
+
+  File(File&&) noexcept;
+  File& operator=(File&&) noexcept;
+  ~File();
+
+  // The root group ("/").
+  absl::StatusOr<Group> Root() const;
+  // The object at an absolute path like "/layers/dense/vars/0", reached
+  // through hard links only; a soft/external/user-defined link anywhere on the
+  // path is refused with its rule (KG-H003/KG-H002).
+  absl::StatusOr<Object> OpenPath(std::string_view path) const;
+  // The object a hard link points to; `path` is used in error messages.
+  absl::StatusOr<Object> OpenObject(uint64_t address, std::string_view path) const;
+
+  // Reads a dataset's data. Refuses external storage, virtual layout and
+  // unsupported filters (checked at open), and any declared/stored size
+  // disagreement (KG-H007).
+  absl::StatusOr<DataBuffer> ReadData(const Dataset& dataset) const;
+
+  // Visits every object reachable from the root through hard links, depth
+  // first with children in name order, calling `visit` with the path and the
+  // opened object or the error for that object; non-hard links are reported
+  // through `on_link` and not followed. An object reached twice (hard-link
+  // cycles, shared objects) is visited once. Returns an error only when the
+  // walk itself cannot continue (limits, root unreadable).
+  absl::Status Visit(const std::function<void(std::string_view path, const absl::StatusOr<Object>& object)>& visit,
+                     const std::function<void(std::string_view group_path, const Link& link)>& on_link) const;
+
+ private:
+  struct Impl;
+  explicit File(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// True when `bytes` start with the HDF5 signature at offset 0.
+bool LooksLikeHdf5(std::span<const uint8_t> bytes);
+// True when the HDF5 signature appears at 512, 1024, 2048, ... (a user block
+// or polyglot), which LooksLikeHdf5 would miss.
+bool HasHdf5SignatureAfterUserBlock(std::span<const uint8_t> bytes);
+
+}  // namespace kgate::io::hdf5

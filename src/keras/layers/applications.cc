@@ -1,0 +1,8 @@
+// Placeholder: this family is not implemented yet.
+#include "keras/layers/families.h"
+
+namespace kgate::keras::layers {
+
+std::span<const LayerSpec> ApplicationLayerSpecs() { return {}; }
+
+}  // namespace kgate::keras::layers
