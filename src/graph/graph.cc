@@ -31,6 +31,13 @@ bool Graph::InModelLayers(size_t i) const {
   return !(class_name == "Sequential" && layers[i]->class_name == "InputLayer");
 }
 
+const Node* Graph::FirstNodeOf(size_t i) const {
+  for (const Node& n : nodes) {
+    if (n.layer == static_cast<int32_t>(i)) return &n;
+  }
+  return nullptr;
+}
+
 int64_t Graph::ParamCount() const {
   int64_t n = 0;
   for (const auto& l : layers) n += l->ParamCount();

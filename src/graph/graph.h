@@ -106,6 +106,9 @@ struct Graph {
   std::vector<std::string> output_names;
 
   const TensorSpec& Spec(TensorRef ref) const { return nodes[ref.node].outputs[ref.index]; }
+  // The first call of layers[i], or nullptr when the layer is never called.
+  // Its outputs are what Keras reports as `layer.output`.
+  const Node* FirstNodeOf(size_t i) const;
   // Whether layers[i] is in Keras's `model.layers` (a Sequential's InputLayer is not).
   bool InModelLayers(size_t i) const;
   int64_t ParamCount() const;

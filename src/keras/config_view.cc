@@ -202,6 +202,17 @@ absl::StatusOr<std::vector<double>> ConfigView::FloatList(std::string_view key) 
   return out;
 }
 
+absl::Status ConfigView::OnlyKeys(std::initializer_list<std::string_view> known) const {
+  static constexpr std::string_view kCommon[] = {"name", "trainable", "dtype"};
+  for (const io::json::Member& m : config_.object()) {
+    bool ok = false;
+    for (std::string_view k : kCommon) ok = ok || m.first == k;
+    for (std::string_view k : known) ok = ok || m.first == k;
+    if (!ok) return Error(m.first, "unknown config field; kgate refuses fields it does not understand");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ConfigView> ConfigView::Object(std::string_view key) const {
   const Value* v = Find(key);
   if (v == nullptr) return Error(key, "required object is missing");

@@ -71,6 +71,11 @@ class ConfigView {
   // A nested config object under `key` (must be an object).
   absl::StatusOr<ConfigView> Object(std::string_view key) const;
 
+  // Refuses (KG-K010) any key other than `known` and the keys every layer
+  // config has ("name", "trainable", "dtype"). Keras's from_config would
+  // raise on an unknown keyword; kgate refuses what it does not understand.
+  absl::Status OnlyKeys(std::initializer_list<std::string_view> known) const;
+
   // A KG-K010 error about `key`: "<location>/<key>: <message>".
   absl::Status Error(std::string_view key, std::string_view message) const;
 

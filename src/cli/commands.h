@@ -1,0 +1,23 @@
+// File: commands.h
+// One function per subcommand. Each takes the arguments after the subcommand
+// name, writes its report to stdout and diagnostics to stderr, and returns
+// the process exit code: 0 clean, 1 the check found something, 2 could not run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kgate::cli {
+
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFound = 1;
+inline constexpr int kExitUsage = 2;
+
+int RunInspect(const std::vector<std::string>& args);
+int RunScan(const std::vector<std::string>& args);
+int RunRules(const std::vector<std::string>& args);
+
+// Prints "kgate <command>: <message>" to stderr and returns kExitUsage.
+int UsageError(std::string_view command, std::string_view message);
+
+}  // namespace kgate::cli
