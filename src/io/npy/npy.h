@@ -30,11 +30,15 @@ struct Array {
   std::vector<int64_t> shape;   // empty = scalar
   std::vector<uint8_t> data;    // C order, little-endian, DTypeSize(dtype) * NumElements bytes
 
-  uint64_t NumElements() const;
+  uint64_t NumElements() const;  // 0 when a dimension is negative or the product overflows
 };
 
 absl::StatusOr<Array> Parse(std::span<const uint8_t> bytes, const Limits& limits = {});
-// Serializes as format version 1.0 (2.0 when the header would not fit).
+// Serializes as format version 1.0 (2.0 when the header would not fit),
+// byte for byte as NumPy 2.x's numpy.save writes it (data 64-byte aligned).
+// bfloat16, which NumPy lacks, is written as float32 (exactly). Returns an
+// empty vector for an array that cannot be written (kString, or data whose
+// size is not NumElements() * DTypeSize(dtype)); WriteFile says why.
 std::vector<uint8_t> Serialize(const Array& array);
 
 absl::StatusOr<Array> ReadFile(const std::string& path, const Limits& limits = {});

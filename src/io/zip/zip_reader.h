@@ -9,7 +9,9 @@
 // are supported; encryption, zip64, multi-disk archives, data descriptors
 // whose values disagree, and symlink or other non-regular entries are refused.
 // Caps on entry count, member size, total size and compression ratio are
-// enforced while inflating, so a bomb stops at the cap, not after.
+// checked on the declared sizes at Open, and inflation stops as soon as a
+// member would exceed its declared size, so a bomb is refused before it
+// inflates and a lying header stops at its claim, not after.
 //
 // Every error carries a rule from util/rules.h (KG-Z001..KG-Z009) and names
 // the member and the offset. A ZipArchive is a view: the bytes given to Open
@@ -32,6 +34,8 @@ struct Limits {
   // per-entry bookkeeping a hostile central directory can demand.
   uint32_t max_entries = 4096;
   uint64_t max_member_bytes = uint64_t{8} << 30;   // 8 GiB uncompressed per member
+  // Checked at Open on the sum of the declared sizes: a read never yields
+  // more than its member's declared size, so no read state is needed.
   uint64_t max_total_bytes = uint64_t{16} << 30;   // 16 GiB uncompressed over all members
   // A DEFLATE member that would inflate to more than this many times its
   // compressed size is a bomb, once it is larger than ratio_floor_bytes.
@@ -58,6 +62,11 @@ struct Entry {
 class MemberData {
  public:
   MemberData() = default;
+  MemberData(MemberData&&) noexcept = default;
+  MemberData& operator=(MemberData&&) noexcept = default;
+  MemberData(const MemberData&) = delete;  // view_ may point into owned_
+  MemberData& operator=(const MemberData&) = delete;
+
   static MemberData View(std::span<const uint8_t> bytes);
   static MemberData Owned(std::vector<uint8_t> bytes);
 
