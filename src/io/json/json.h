@@ -26,11 +26,12 @@ namespace kgate::io::json {
 
 struct Limits {
   // Keras configs nest about 12 levels deep; 128 leaves room for deep
-  // nested models while keeping every walker's recursion shallow.
+  // nested models while keeping every walker's recursion shallow. It is
+  // also a ceiling: larger values act as 128. Empty containers count.
   uint32_t max_depth = 128;
   uint64_t max_input_bytes = uint64_t{64} << 20;   // 64 MiB: a large application config is ~2 MiB
-  uint64_t max_string_bytes = uint64_t{16} << 20;  // 16 MiB
-  uint64_t max_elements = uint64_t{8} << 20;       // values in the whole document
+  uint64_t max_string_bytes = uint64_t{16} << 20;  // 16 MiB, decoded; keys too
+  uint64_t max_elements = uint64_t{8} << 20;       // values in the whole document (not keys)
 };
 
 class Value;
@@ -84,17 +85,26 @@ class Value {
   std::variant<std::monostate, bool, Number, std::string, Array, Object> data_;
 };
 
-// Parses `text` as one JSON document.
+// Parses `text` as one JSON document. Integer literals that fit int64 are
+// exact ("-0" is the integer 0); other numbers are the nearest double, tiny
+// ones rounding to zero, but a magnitude beyond the double range is refused
+// (KG-J003) rather than read as infinity. Duplicate keys (KG-J002) are
+// reported when their object closes, naming the key and the object's JSON
+// pointer. Time is O(n log n) in the input size; memory is bounded by the
+// caps in `limits`, each checked before the allocation it guards.
 absl::StatusOr<Value> Parse(std::string_view text, const Limits& limits = {});
 
 // Compact serialization (no spaces), keys in stored order; strings escaped per
-// RFC 8259 with non-ASCII kept as UTF-8; doubles in shortest round-trip form.
+// RFC 8259 with non-ASCII kept as UTF-8; doubles in shortest round-trip form
+// (non-finite ones as null, -0.0 as "-0.0"), integers exactly. Iterative, so
+// any depth is fine. Parse(Serialize(v)) serializes to the same text.
 std::string Serialize(const Value& value);
 
 // Escapes one JSON Pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
 std::string PointerToken(std::string_view key);
 
-// Appends `s` as a quoted, escaped JSON string to `out`.
+// Appends `s` as a quoted, escaped JSON string to `out`. Each byte of
+// invalid UTF-8 in `s` is written as U+FFFD, so the output is always valid.
 void AppendQuoted(std::string_view s, std::string* out);
 
 }  // namespace kgate::io::json
