@@ -16,8 +16,26 @@
 // libhdf5 is not used: it follows external links and storage silently.
 //
 // Errors carry a rule from util/rules.h (KG-H001..KG-H008) and name the object
-// path and the file offset. A File is a view: the bytes given to Open must
-// outlive it and everything it returns. Reads are const and thread-safe.
+// path and the file offset; caps that were hit use RESOURCE_EXHAUSTED, all
+// else INVALID_ARGUMENT (NOT_FOUND for OpenPath on a missing name).
+//
+// A File is a view: the bytes given to Open must outlive it and everything it
+// returns. The bytes need no alignment (a STORED .keras member sits at any
+// offset); views returned by ReadData have the same alignment, so read
+// elements with memcpy. Reads are const and thread-safe: a File keeps no
+// caches and each call re-reads the object headers it needs, within a work
+// budget proportional to the file's size (metadata shared between objects
+// cannot multiply the work).
+//
+// Layouts read: contiguous and compact data are returned as views into the
+// file (no copy); chunked data (v1 B-tree, single-chunk, implicit and fixed
+// array indexes; extensible arrays and v2 B-trees are KG-H006) is assembled
+// into an owned buffer of exactly the declared size, missing chunks filled
+// with the fill value. A chunked dataset above 64 MiB that stores less than
+// 1/1000 of its declared size is refused before allocation (KG-H007,
+// CVE-2026-0897). Fixed-length strings decode by their padding rule
+// (null-terminated: up to the first NUL; null/space padded: trailing padding
+// removed); strings are returned as stored, not validated as UTF-8.
 #pragma once
 
 #include <cstdint>
@@ -34,14 +52,20 @@
 
 namespace kgate::io::hdf5 {
 
+// Caps on what one file may make the reader do. A dataset over
+// max_dataset_bytes and attributes over max_attribute_bytes are KG-H007; the
+// others are KG-H001 with code RESOURCE_EXHAUSTED.
 struct Limits {
-  uint32_t max_rank = 32;
+  uint32_t max_rank = 32;                          // the format's own maximum
   uint64_t max_dataset_bytes = uint64_t{8} << 30;  // 8 GiB declared size for one dataset
+  // Decoded attribute values of one object, all attributes together (8 bytes
+  // per number, 32 + length per string): vlen references can point many
+  // elements at one big heap object. Legacy model_config is ~1-2 MiB.
   uint64_t max_attribute_bytes = uint64_t{64} << 20;
   uint32_t max_links_per_group = 1 << 20;
   uint32_t max_path_depth = 64;                    // group nesting
-  uint32_t max_messages_per_header = 1 << 16;
-  uint32_t max_continuations = 1 << 12;
+  uint32_t max_messages_per_header = 1 << 16;      // the v1 header count field's range
+  uint32_t max_continuations = 1 << 12;            // continuation chunks per object header
   uint64_t max_objects_visited = uint64_t{1} << 20;  // Visit() over the whole file
 };
 
@@ -63,7 +87,8 @@ struct Dataspace {
   uint64_t num_elements() const;  // 0 for null, 1 for scalar
 };
 
-// A decoded attribute value: numbers as doubles and int64s, strings as UTF-8.
+// A decoded attribute value, elements in C order: numbers (integers and bools
+// too) as doubles, so integers beyond 2^53 are rounded; strings as stored.
 struct Attribute {
   std::string name;
   Datatype type;
@@ -107,16 +132,38 @@ using Object = std::variant<Group, Dataset>;
 
 // Raw dataset bytes in C order, little-endian: a view into the file for
 // contiguous/compact data, an owned buffer for chunked data.
+// Copies of an owned buffer own their own bytes.
 class DataBuffer {
  public:
   DataBuffer() = default;
   static DataBuffer View(std::span<const uint8_t> bytes);
   static DataBuffer Owned(std::vector<uint8_t> bytes);
   std::span<const uint8_t> bytes() const { return view_; }
+  bool owned() const { return owned_flag_; }
+
+  DataBuffer(const DataBuffer& other) { *this = other; }
+  DataBuffer& operator=(const DataBuffer& other) {
+    if (this == &other) return *this;
+    owned_ = other.owned_;
+    owned_flag_ = other.owned_flag_;
+    view_ = owned_flag_ ? std::span<const uint8_t>(owned_) : other.view_;
+    return *this;
+  }
+  DataBuffer(DataBuffer&& other) noexcept { *this = std::move(other); }
+  DataBuffer& operator=(DataBuffer&& other) noexcept {
+    owned_flag_ = other.owned_flag_;
+    owned_ = std::move(other.owned_);
+    view_ = owned_flag_ ? std::span<const uint8_t>(owned_) : other.view_;
+    other.owned_.clear();
+    other.view_ = {};
+    other.owned_flag_ = false;
+    return *this;
+  }
 
  private:
   std::vector<uint8_t> owned_;
   std::span<const uint8_t> view_;
+  bool owned_flag_ = false;
 };
 
 class File {
@@ -142,6 +189,9 @@ class File {
   // unsupported filters (checked at open), and any declared/stored size
   // disagreement (KG-H007).
   absl::StatusOr<DataBuffer> ReadData(const Dataset& dataset) const;
+  // The values of a string dataset (fixed or variable length), decoded as
+  // attribute strings are.
+  absl::StatusOr<std::vector<std::string>> ReadStrings(const Dataset& dataset) const;
 
   // Visits every object reachable from the root through hard links, depth
   // first with children in name order, calling `visit` with the path and the
