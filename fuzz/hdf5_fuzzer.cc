@@ -29,6 +29,7 @@ Limits FuzzLimits() {
   limits.max_dataset_bytes = uint64_t{8} << 20;
   limits.max_attribute_bytes = uint64_t{4} << 20;
   limits.max_objects_visited = 4096;
+  limits.accept_fletcher32 = true;  // fuzz its decoder too
   return limits;
 }
 

@@ -28,7 +28,9 @@ int64_t Layer::ParamCount() const {
 }
 
 bool Graph::InModelLayers(size_t i) const {
-  return !(class_name == "Sequential" && layers[i]->class_name == "InputLayer");
+  const std::string& cls = layers[i]->class_name;
+  if (cls.starts_with("ops.")) return false;  // keras.ops nodes are operations, not layers
+  return !(class_name == "Sequential" && cls == "InputLayer");
 }
 
 const Node* Graph::FirstNodeOf(size_t i) const {

@@ -109,7 +109,8 @@ struct Graph {
   // The first call of layers[i], or nullptr when the layer is never called.
   // Its outputs are what Keras reports as `layer.output`.
   const Node* FirstNodeOf(size_t i) const;
-  // Whether layers[i] is in Keras's `model.layers` (a Sequential's InputLayer is not).
+  // Whether layers[i] is in Keras's `model.layers`: a Sequential's InputLayer
+  // is not, nor are keras.ops operation nodes (class names "ops.*").
   bool InModelLayers(size_t i) const;
   int64_t ParamCount() const;
 };

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "keras/layer_registry.h"
 #include "util/strings.h"
 
 namespace kgate::keras {
@@ -81,6 +82,14 @@ std::vector<std::string> SaveKeys(std::span<const std::string> class_names) {
 
 std::string OpSpecName(std::string_view module, std::string_view class_name) {
   constexpr std::string_view kOpsPrefix = "keras.src.ops.";
+  if (module.empty()) {
+    // Legacy .h5 configs drop "module". A class that is no layer but is a
+    // keras.ops numpy op (NotEqual, Any: the mask ops) is unambiguous; names
+    // shared with layers (Add, Multiply) stay layers, as Keras reads them.
+    if (FindLayerSpec(class_name) != nullptr) return "";
+    std::string op = util::StrCat("ops.numpy.", class_name);
+    return FindLayerSpec(op) != nullptr ? op : "";
+  }
   if (module.size() <= kOpsPrefix.size() || module.substr(0, kOpsPrefix.size()) != kOpsPrefix) return "";
   return util::StrCat("ops.", module.substr(kOpsPrefix.size()), ".", class_name);
 }

@@ -40,7 +40,8 @@ std::vector<std::string> SaveKeys(std::span<const std::string> class_names);
 // keras.ops operations recorded as functional nodes (module
 // "keras.src.ops.numpy", class "Add") have class names that collide with
 // layers, so their specs are registered as "ops.numpy.Add". Returns that name
-// for an ops module, or "" for any other module.
+// for an ops module, or "" for any other module. With no module (legacy .h5
+// configs), a class that is not a layer but is a numpy op maps to its op.
 std::string OpSpecName(std::string_view module, std::string_view class_name);
 // True for a spec name made by OpSpecName ("ops.numpy.Add").
 bool IsOpSpecName(std::string_view class_name);

@@ -22,7 +22,8 @@ const Table& SortedSpecs() {
                         layers::PreprocessingLayerSpecs(), layers::AttentionLayerSpecs(),
                         layers::ConvolutionLayerSpecs(), layers::PoolingLayerSpecs(),
                         layers::RecurrentLayerSpecs(), layers::WrapperLayerSpecs(),
-                        layers::ApplicationLayerSpecs(), layers::ModelLayerSpecs()}) {
+                        layers::ApplicationLayerSpecs(), layers::NumpyOpLayerSpecs(),
+                        layers::ModelLayerSpecs()}) {
       for (const LayerSpec& s : family) t->push_back(&s);
     }
     std::sort(t->begin(), t->end(),

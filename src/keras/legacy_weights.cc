@@ -111,7 +111,7 @@ void BindLegacyWeights(const io::hdf5::File& file, const Hdf5Inventory& inventor
   // The model's layers that have weights, and the file's layers that list weight names.
   std::vector<graph::Layer*> model_layers;
   for (size_t i = 0; i < graph.layers.size(); ++i) {
-    if (InKerasModelLayers(graph, i) && !LegacyWeightOrder(*graph.layers[i]).empty()) {
+    if (graph.InModelLayers(i) && !LegacyWeightOrder(*graph.layers[i]).empty()) {
       model_layers.push_back(graph.layers[i].get());
     }
   }

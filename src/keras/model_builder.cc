@@ -135,7 +135,7 @@ absl::StatusOr<std::unique_ptr<graph::Layer>> ParseEnvelopeInner(BuildState& sta
     return util::RuleError(rules::kConfigInvalid, util::StrCat(location, ": class_name must be a string"));
   }
   const Value* module = env.Find("module");
-  std::string op_name = module != nullptr && module->is_string() ? OpSpecName(module->string(), cls->string()) : "";
+  std::string op_name = OpSpecName(module != nullptr && module->is_string() ? module->string() : "", cls->string());
   const std::string& spec_name = op_name.empty() ? cls->string() : op_name;
   const LayerSpec* spec = FindLayerSpec(spec_name);
   if (spec == nullptr) {
@@ -186,10 +186,6 @@ absl::StatusOr<std::unique_ptr<graph::Layer>> ParseEnvelope(BuildState& state, c
 }
 
 }  // namespace
-
-bool InKerasModelLayers(const graph::Graph& graph, size_t i) {
-  return graph.InModelLayers(i) && !IsOpSpecName(graph.layers[i]->class_name);
-}
 
 namespace model_internal {
 

@@ -77,11 +77,6 @@ absl::Status ParseNestedModel(std::string_view class_name, const ConfigView& con
 absl::Status CallNestedModel(graph::Layer& layer, std::span<const graph::TensorSpec> inputs,
                              std::vector<graph::TensorSpec>* outputs);
 
-// Whether graph.layers[i] is one of Keras's `model.layers`: not a
-// Sequential's InputLayer (graph::Graph::InModelLayers) and not a keras.ops
-// operation node (ops are not layers and own no weight group).
-bool InKerasModelLayers(const graph::Graph& graph, size_t i);
-
 namespace model_internal {
 
 // Status returned after an error has already been added as a finding, so

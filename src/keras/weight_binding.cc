@@ -144,7 +144,7 @@ class KerasWalker {
     std::vector<std::string> classes;
     std::vector<graph::Layer*> members;
     for (size_t i = 0; i < g.layers.size(); ++i) {
-      if (!InKerasModelLayers(g, i)) continue;
+      if (!g.InModelLayers(i)) continue;
       classes.push_back(g.layers[i]->class_name);
       members.push_back(g.layers[i].get());
     }

@@ -4,7 +4,8 @@
 // old-style (symbol table) and new-style (compact link message) groups,
 // dataspaces, IEEE float 16/32/64 and integer datatypes, fixed and
 // variable-length strings (through global heap collections), contiguous,
-// compact and chunked layouts with deflate and shuffle, and attributes.
+// compact and chunked layouts with deflate and shuffle (fletcher32 on
+// request), and attributes.
 //
 // Only hard links are ever followed. Soft, external and user-defined links are
 // listed (so a scanner can report them with their targets) but never
@@ -67,6 +68,10 @@ struct Limits {
   uint32_t max_messages_per_header = 1 << 16;      // the v1 header count field's range
   uint32_t max_continuations = 1 << 12;            // continuation chunks per object header
   uint64_t max_objects_visited = uint64_t{1} << 20;  // Visit() over the whole file
+  // The fletcher32 checksum filter is refused (KG-H006) by default, as the
+  // malicious-fixture manifest expects: Keras never writes it. When true, its
+  // checksum is verified (a mismatch is KG-H001) and stripped.
+  bool accept_fletcher32 = false;
 };
 
 enum class TypeClass : uint8_t { kInteger, kFloat, kFixedString, kVlenString, kBool };

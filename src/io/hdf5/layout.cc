@@ -159,9 +159,12 @@ absl::StatusOr<std::vector<Filter>> ParseFilterPipeline(const Context& ctx, cons
       KGATE_ASSIGN_OR_RETURN(v, c.U32());
     }
     if (version == 1 && (values % 2) == 1) KGATE_RETURN_IF_ERROR(c.Skip(4));
-    if (f.id != kFilterDeflate && f.id != kFilterShuffle && f.id != kFilterFletcher32) {
+    const bool supported = f.id == kFilterDeflate || f.id == kFilterShuffle ||
+                           (f.id == kFilterFletcher32 && ctx.limits.accept_fletcher32);
+    if (!supported) {
       return Unsupported(StrCat("filter pipeline message at offset ", m.offset, ": filter ", f.id, " (",
-                                FilterName(f.id), ") is not supported (only deflate, shuffle, fletcher32)"));
+                                FilterName(f.id), ") is not supported (only deflate and shuffle",
+                                ctx.limits.accept_fletcher32 ? ", fletcher32)" : ")"));
     }
   }
   return filters;

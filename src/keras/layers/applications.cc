@@ -4,17 +4,7 @@
 //   LayerScale        module "keras.src.applications.convnext"             (ConvNeXt*)
 //   CustomScaleLayer  module "keras.src.applications.inception_resnet_v2"  (InceptionResNetV2)
 // Every other class those architectures save is an ordinary keras.layers
-// class, except the operations that ConvNeXt and MobileNetV3 record as
-// functional nodes: module "keras.src.ops.numpy", class_name "Add" /
-// "Multiply" (x + y, x * y; config {"name"} only; not in model.layers, so
-// they own no weight group). Their class names collide with keras.layers.Add
-// and Multiply, so they are registered here as "ops.numpy.Add" and
-// "ops.numpy.Multiply": the loader maps (keras.src.ops.numpy, Add) to
-// "ops.numpy.Add". A call takes two tensors (broadcast, same dtype), or one
-// tensor and a Python number, which the loader passes as node.call_args
-// "scalar" (MobileNetV3's hard_sigmoid: x + 3.0, x * (1/6)). Output: the
-// broadcast shape; dtype: the tensors' dtype (a float tensor with a number
-// stays in its dtype; an integer tensor with a non-integral number is float32).
+// class, except keras.ops calls recorded as functional nodes (numpy_ops.cc).
 //
 // LayerScale(init_values, projection_dim): x * gamma.
 //   Attributes: "init_values" double (initializer only), "projection_dim" int64.
@@ -78,40 +68,9 @@ absl::Status BuildCustomScale(graph::Layer& layer, std::span<const TensorSpec> i
   return absl::OkStatus();
 }
 
-absl::Status ParseNumpyOp(const ConfigView& config, const ParseContext&, graph::Layer& layer) {
-  return config.OnlyKeys({});  // Keras writes {"name": ...} only
-}
-
-absl::Status BuildNumpyOp(graph::Layer& layer, std::span<const TensorSpec> inputs, const graph::Node& node,
-                          std::vector<TensorSpec>* outputs) {
-  const bool has_scalar = node.call_args.Has("scalar");
-  KGATE_RETURN_IF_ERROR(CheckCallInputs(layer, inputs, node, has_scalar ? 1 : 2));
-  TensorSpec out = inputs[0];
-  if (has_scalar) {
-    const bool integral = node.call_args.Get<int64_t>("scalar") != nullptr;
-    if (!integral && node.call_args.Get<double>("scalar") == nullptr) {
-      return LayerError(layer, "the non-tensor operand must be a number");
-    }
-    if (!util::IsFloating(out.dtype) && !integral) out.dtype = util::DType::kFloat32;
-  } else {
-    if (inputs[0].dtype != inputs[1].dtype) {
-      return LayerError(layer, util::StrCat("operands of different dtypes (", util::DTypeName(inputs[0].dtype), ", ",
-                                            util::DTypeName(inputs[1].dtype), ") are not supported"));
-    }
-    absl::StatusOr<Dims> shape = BroadcastShapes(inputs[0].shape, inputs[1].shape);
-    if (!shape.ok()) return ForLayer(layer, shape.status());
-    out.shape = std::move(*shape);
-  }
-  KGATE_RETURN_IF_ERROR(DeclareWeights(layer, {}));
-  outputs->push_back(std::move(out));
-  return absl::OkStatus();
-}
-
 constexpr LayerSpec kSpecs[] = {
     {"CustomScaleLayer", &ParseCustomScale, &BuildCustomScale},
     {"LayerScale", &ParseLayerScale, &BuildLayerScale},
-    {"ops.numpy.Add", &ParseNumpyOp, &BuildNumpyOp},
-    {"ops.numpy.Multiply", &ParseNumpyOp, &BuildNumpyOp},
 };
 
 }  // namespace

@@ -21,6 +21,7 @@ std::span<const LayerSpec> PoolingLayerSpecs();        // pooling.cc: Max/Averag
 std::span<const LayerSpec> RecurrentLayerSpecs();      // recurrent.cc: SimpleRNN, LSTM, GRU, Bidirectional
 std::span<const LayerSpec> WrapperLayerSpecs();        // wrappers.cc: TimeDistributed
 std::span<const LayerSpec> ApplicationLayerSpecs();    // applications.cc: classes keras.applications architectures save
+std::span<const LayerSpec> NumpyOpLayerSpecs();        // numpy_ops.cc: keras.ops calls recorded as functional nodes
 std::span<const LayerSpec> ModelLayerSpecs();          // keras/model_builder.cc: Sequential, Functional as layers
 
 }  // namespace kgate::keras::layers

@@ -11,8 +11,9 @@
 // Their variables sit in their own group "cell", so the saved paths are
 // forward_layer/cell/vars and backward_layer/cell/vars. As in Keras, both
 // get zero_output_for_mask = return_sequences.
-// kgate additionally requires both directions to be the same class with the
-// same units (Keras's own output-shape inference assumes it).
+// The directions may differ in class and units (Keras allows an LSTM forward
+// and a GRU backward); kgate infers the shapes that actually come out: concat
+// adds both widths, while sum/mul/ave need equal widths.
 //
 // Attributes:
 //   "merge_mode"        string  "concat" | "sum" | "mul" | "ave" | "none"
@@ -98,12 +99,6 @@ absl::Status ParseBidirectional(const ConfigView& config, const ParseContext& ct
       return config.Error("backward_layer", util::StrCat("forward and backward layers must have the same ", key));
     }
   }
-  if (forward->class_name != backward->class_name || f.GetInt("units", 0) != b.GetInt("units", 0)) {
-    return config.Error("backward_layer",
-                        util::StrCat("kgate requires both directions to be the same class with the same units; got ",
-                                     forward->class_name, "(", f.GetInt("units", 0), ") and ", backward->class_name,
-                                     "(", b.GetInt("units", 0), ")"));
-  }
   const bool return_sequences = f.GetBool("return_sequences", false);
   forward->attrs.Set("zero_output_for_mask", return_sequences);
   backward->attrs.Set("zero_output_for_mask", return_sequences);
@@ -168,9 +163,7 @@ absl::Status BuildBidirectional(graph::Layer& layer, std::span<const TensorSpec>
   std::vector<TensorSpec> fwd, bwd;
   KGATE_RETURN_IF_ERROR(BuildDirection(layer, *forward, inputs[0], all.subspan(0, half), mask, &fwd));
   KGATE_RETURN_IF_ERROR(BuildDirection(layer, *backward, inputs[0], all.subspan(half), mask, &bwd));
-  if (fwd.empty() || fwd.size() != bwd.size()) {
-    return LayerError(layer, "forward and backward layers produce different numbers of outputs");
-  }
+  if (fwd.empty() || bwd.empty()) return LayerError(layer, "a direction produced no output");
   KGATE_RETURN_IF_ERROR(DeclareWeights(layer, {}));
 
   const util::DType dtype = OutputDType(layer);
@@ -180,7 +173,13 @@ absl::Status BuildBidirectional(graph::Layer& layer, std::span<const TensorSpec>
     outputs->push_back({dtype, y});
     outputs->push_back({dtype, bwd[0].shape});
   } else {
-    if (mode == "concat") y.back() = fwd[0].shape.back() + bwd[0].shape.back();
+    const int64_t fw = fwd[0].shape.back(), bw = bwd[0].shape.back();
+    if (mode == "concat") {
+      y.back() = fw + bw;
+    } else if (fw != bw) {
+      return LayerError(layer, util::StrCat("merge_mode '", mode, "' needs both directions to have the same width; got ",
+                                            fw, " and ", bw));
+    }
     outputs->push_back({dtype, std::move(y)});
   }
   for (size_t i = 1; i < fwd.size(); ++i) outputs->push_back({dtype, fwd[i].shape});

@@ -244,8 +244,9 @@ TEST(Hdf5TargetedTest, HarmlessMessagesAreIgnored) {
 }
 
 // Chunk list of a chunked dataset of a pristine file.
-internal::ChunkList Chunks(std::span<const uint8_t> bytes, const std::string& path) {
-  const internal::Context ctx = MakeContext(bytes);
+internal::ChunkList Chunks(std::span<const uint8_t> bytes, const std::string& path, const Limits& limits = {}) {
+  internal::Context ctx = MakeContext(bytes);
+  ctx.limits = limits;
   auto info = internal::ParseObject(ctx, AddressOf(bytes, path));
   if (!info.ok()) throw std::runtime_error("parse");
   auto chunks = internal::ListChunks(ctx, info->dataset);
@@ -274,11 +275,22 @@ TEST(Hdf5TargetedTest, CorruptDeflateStreamIsRefused) {
   EXPECT_THAT(Rule(s), ::testing::AnyOf("KG-H001", "KG-H007")) << s;
 }
 
-TEST(Hdf5TargetedTest, Fletcher32MismatchIsRefused) {
+TEST(Hdf5TargetedTest, Fletcher32IsRefusedUnlessAccepted) {
   auto bytes = Fixture("chunked_earliest.h5");
-  const internal::ChunkEntry e = Chunks(bytes, "/fletcher").entries.at(1);
+  EXPECT_RULE(OpenStatus(bytes, "/fletcher"), "KG-H006", "filter 3 (fletcher32) is not supported");
+  Limits accept;
+  accept.accept_fletcher32 = true;
+  auto read = [&]() -> absl::Status {
+    auto file = File::Open(bytes, accept);
+    if (!file.ok()) return file.status();
+    auto object = file->OpenPath("/fletcher");
+    if (!object.ok()) return object.status();
+    return file->ReadData(std::get<Dataset>(*object)).status();
+  };
+  EXPECT_TRUE(read().ok());
+  const internal::ChunkEntry e = Chunks(bytes, "/fletcher", accept).entries.at(1);
   bytes[e.address + 3] ^= 1;
-  EXPECT_RULE(ReadStatus(bytes, "/fletcher"), "KG-H001", "fletcher32 checksum mismatch");
+  EXPECT_RULE(read(), "KG-H001", "fletcher32 checksum mismatch");
 }
 
 // The offset of chunk key `k` of a one-level chunk B-tree of rank `rank`.

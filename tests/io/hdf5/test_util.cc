@@ -202,7 +202,9 @@ internal::Context MakeContext(std::span<const uint8_t> bytes) {
 }
 
 uint64_t AddressOf(std::span<const uint8_t> bytes, const std::string& path) {
-  auto file = File::Open(bytes);
+  Limits limits;
+  limits.accept_fletcher32 = true;
+  auto file = File::Open(bytes, limits);
   if (!file.ok()) throw std::runtime_error("cannot open");
   auto object = file->OpenPath(path);
   if (!object.ok()) throw std::runtime_error("no object " + path);
@@ -226,7 +228,9 @@ internal::Message FindMessage(std::span<const uint8_t> bytes, const std::string&
 
 std::vector<uint64_t> AllObjects(std::span<const uint8_t> bytes) {
   std::vector<uint64_t> out;
-  auto file = File::Open(bytes);
+  Limits limits;
+  limits.accept_fletcher32 = true;
+  auto file = File::Open(bytes, limits);
   if (!file.ok()) return out;
   file->Visit(
            [&](std::string_view, const absl::StatusOr<Object>& o) {

@@ -247,9 +247,17 @@ TEST(BidirectionalSpec, InconsistentDirectionsAreRefused) {
                                                                                   Value::Bool(true))))
                  .status(),
              "return_sequences");
-  ExpectK010(ParseConfig("Bidirectional", With(base, "backward_layer", with_inner(bwd, "units", Value::Int(7))))
-                 .status(),
-             "same units");
+  // Directions of different widths are fine for concat (Keras allows them),
+  // and refused at build for the element-wise merge modes.
+  auto wide = ParseConfig("Bidirectional", With(base, "backward_layer", with_inner(bwd, "units", Value::Int(7))));
+  ASSERT_TRUE(wide.ok()) << wide.status();
+  auto wide_out = BuildOne(**wide, {-1, 5, 3});
+  ASSERT_TRUE(wide_out.ok()) << wide_out.status();
+  EXPECT_EQ((*wide_out)[0].shape, (graph::Dims{-1, 4 + 7}));
+  auto summed = ParseConfig("Bidirectional", With(With(base, "merge_mode", Value::String("sum")), "backward_layer",
+                                                  with_inner(bwd, "units", Value::Int(7))));
+  ASSERT_TRUE(summed.ok()) << summed.status();
+  ExpectK010(BuildOne(**summed, {-1, 5, 3}).status(), "same width");
   Value dense = Value::MakeObject({{"class_name", Value::String("Dense")},
                                    {"config", Value::MakeObject({{"name", Value::String("d")},
                                                                  {"units", Value::Int(2)}})}});

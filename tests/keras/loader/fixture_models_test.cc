@@ -133,7 +133,7 @@ class FixtureModelTest : public ::testing::TestWithParam<std::string> {
     const Value& layers = *l.info.Find("layers");
     std::vector<size_t> model_layers;
     for (size_t i = 0; i < g.layers.size(); ++i) {
-      if (InKerasModelLayers(g, i)) model_layers.push_back(i);
+      if (g.InModelLayers(i)) model_layers.push_back(i);
     }
     ASSERT_EQ(model_layers.size(), layers.array().size());
     for (size_t k = 0; k < model_layers.size(); ++k) {

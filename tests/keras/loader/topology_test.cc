@@ -172,8 +172,8 @@ TEST_F(TopologyTest, KerasOpsNodeWithNumberOperand) {
   ASSERT_NE(g, nullptr) << Describe(findings_);
   EXPECT_EQ(g->layers[2]->class_name, "ops.numpy.Add");
   EXPECT_EQ(g->nodes[2].call_args.GetFloat("scalar", 0), 3.0);
-  EXPECT_FALSE(InKerasModelLayers(*g, 2));
-  EXPECT_TRUE(InKerasModelLayers(*g, 1));
+  EXPECT_FALSE(g->InModelLayers(2));
+  EXPECT_TRUE(g->InModelLayers(1));
   // Only ops take number operands; a layer does not.
   auto bad = Build(Functional("m", Input("in") + "," + Dense("d", Call(KT("in", 0, 0) + ",3.0")), R"(["in",0,0])",
                               R"(["d",0,0])"));

@@ -1,8 +1,9 @@
 // File: internal/layout.h
 // Storage description of a dataset: the data layout message (0x0008,
 // versions 3-5: compact, contiguous, chunked; virtual is KG-H005), the filter
-// pipeline (0x000B, versions 1 and 2: only deflate, shuffle and fletcher32;
-// any other filter is KG-H006 naming it) and the fill value messages (0x0004
+// pipeline (0x000B, versions 1 and 2: only deflate and shuffle, and
+// fletcher32 when Limits::accept_fletcher32; any other filter is KG-H006
+// naming it) and the fill value messages (0x0004
 // and 0x0005 versions 1-3, checked for bounds; the value fills chunks that
 // were never written).
 #pragma once
