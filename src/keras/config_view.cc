@@ -4,6 +4,7 @@
 
 #include "util/strings.h"
 #include "util/rules.h"
+#include "util/status_macros.h"
 
 namespace kgate::keras {
 namespace {
@@ -20,6 +21,18 @@ std::optional<int64_t> AsInt(const Value& v) {
   double d = v.number().value;
   if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.0e15) return static_cast<int64_t>(d);
   return std::nullopt;
+}
+
+// Calls take(element, index) for each element of a list value, or once for a
+// scalar value (Keras accepts "x or [x, ...]"); stops at the first error.
+template <typename Take>
+absl::Status ForEachElement(const Value& v, Take take) {
+  if (!v.is_array()) return take(v, 0);
+  for (size_t i = 0; i < v.array().size(); ++i) {
+    absl::Status s = take(v.array()[i], i);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -128,18 +141,10 @@ absl::StatusOr<std::vector<int64_t>> ConfigView::IntList(std::string_view key, s
     out.push_back(*i);
     return absl::OkStatus();
   };
-  if (v->is_array()) {
-    if (v->array().size() > max_len) {
-      return Error(key, util::StrCat("expected at most ", max_len, " integers, got ", v->array().size()));
-    }
-    for (size_t i = 0; i < v->array().size(); ++i) {
-      absl::Status s = take(v->array()[i], i);
-      if (!s.ok()) return s;
-    }
-  } else {
-    absl::Status s = take(*v, 0);
-    if (!s.ok()) return s;
+  if (v->is_array() && v->array().size() > max_len) {
+    return Error(key, util::StrCat("expected at most ", max_len, " integers, got ", v->array().size()));
   }
+  KGATE_RETURN_IF_ERROR(ForEachElement(*v, take));
   return out;
 }
 
@@ -189,16 +194,10 @@ absl::StatusOr<std::vector<double>> ConfigView::FloatList(std::string_view key) 
     out.push_back(e.number().value);
     return absl::OkStatus();
   };
-  if (v->is_array()) {
-    if (v->array().size() > static_cast<size_t>(kMaxUnits)) return Error(key, "list is too long");
-    for (size_t i = 0; i < v->array().size(); ++i) {
-      absl::Status s = take(v->array()[i], i);
-      if (!s.ok()) return s;
-    }
-  } else {
-    absl::Status s = take(*v, 0);
-    if (!s.ok()) return s;
+  if (v->is_array() && v->array().size() > static_cast<size_t>(kMaxUnits)) {
+    return Error(key, util::StrCat("expected at most ", kMaxUnits, " numbers, got ", v->array().size()));
   }
+  KGATE_RETURN_IF_ERROR(ForEachElement(*v, take));
   return out;
 }
 
