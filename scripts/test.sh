@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run):
 #   1. Release build + every GoogleTest under ctest;
-#   2. Debug build with AddressSanitizer + UndefinedBehaviorSanitizer + ctest;
-#   3. clang-14 libFuzzer build; every fuzz target runs briefly on its corpus;
-#   4. end-to-end tests (pytest) that run the real kgate binary.
-# Set KGATE_FUZZ_SECONDS to change the per-target fuzzing time (default 20).
+#   2. clang-14 Debug build with AddressSanitizer + UndefinedBehaviorSanitizer
+#      + libFuzzer instrumentation: every GoogleTest again under the sanitizers,
+#      then every fuzz target briefly on its seed corpus;
+#   3. end-to-end tests (pytest) that run the real kgate binary.
+# Set KGATE_FUZZ_SECONDS to change the per-target fuzzing time (default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
-FUZZ_SECONDS=${KGATE_FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${KGATE_FUZZ_SECONDS:-15}
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
@@ -18,16 +19,15 @@ cmake --build build -j"$JOBS"
 step "unit tests (release)"
 ctest --test-dir build --output-on-failure -j"$JOBS"
 
-step "sanitizer build (ASan + UBSan)"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKGATE_SANITIZE=ON >/dev/null
-cmake --build build-asan -j"$JOBS"
-step "unit tests (ASan + UBSan)"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$JOBS"
-
-step "fuzz build (clang-14 libFuzzer + ASan + UBSan)"
+# One clang-14 build serves both: every object has ASan + UBSan and libFuzzer
+# coverage instrumentation; unit tests link gtest_main, fuzz targets libFuzzer.
+step "sanitizer + fuzz build (clang-14, ASan + UBSan + libFuzzer)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKGATE_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$JOBS"
+step "unit tests (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-fuzz --output-on-failure -j"$JOBS"
+
 step "fuzzing, ${FUZZ_SECONDS}s per target"
 for bin in build-fuzz/fuzz/*_fuzzer; do
   name=$(basename "$bin")
