@@ -201,9 +201,11 @@ class File {
   // Visits every object reachable from the root through hard links, depth
   // first with children in name order, calling `visit` with the path and the
   // opened object or the error for that object; non-hard links are reported
-  // through `on_link` and not followed. An object reached twice (hard-link
-  // cycles, shared objects) is visited once. Returns an error only when the
-  // walk itself cannot continue (limits, root unreadable).
+  // through `on_link` (which may be null) and not followed. An object reached
+  // twice (hard-link cycles, shared objects) is visited once; one nested
+  // deeper than max_path_depth is reported to `visit` as an error and not
+  // entered. Returns an error only when the walk itself cannot continue
+  // (max_objects_visited, the work budget, root unreadable).
   absl::Status Visit(const std::function<void(std::string_view path, const absl::StatusOr<Object>& object)>& visit,
                      const std::function<void(std::string_view group_path, const Link& link)>& on_link) const;
 
