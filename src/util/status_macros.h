@@ -17,7 +17,8 @@
   } while (false)
 
 // `KGATE_ASSIGN_OR_RETURN(auto x, Foo());` declares/assigns `x` from a
-// StatusOr or returns its error status.
+// StatusOr or returns its error status. It expands to several statements, so
+// it cannot be the unbraced body of an if/for: use braces.
 #define KGATE_ASSIGN_OR_RETURN(lhs, expr) \
   KGATE_ASSIGN_OR_RETURN_IMPL_(KGATE_STATUS_CONCAT_(kgate_statusor_, __LINE__), lhs, expr)
 
