@@ -63,7 +63,7 @@ class Parser {
         std::string key = String();
         Ws();
         Expect(':');
-        j.members.emplace_back(std::move(key), Value());
+        j.members.push_back(Json::Member{std::move(key), Value()});
         Ws();
         if (t_[p_] == ',') { ++p_; continue; }
         Expect('}');

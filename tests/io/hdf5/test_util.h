@@ -31,10 +31,16 @@ struct Json {
   double number = 0;
   std::string str;
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  // Not std::pair: clang instantiates pair's traits while Json is incomplete.
+  struct Member;
+  std::vector<Member> members;
 
   const Json* Find(const std::string& key) const;
   const Json& operator[](const std::string& key) const;  // null Json when absent
+};
+struct Json::Member {
+  std::string first;
+  Json second;
 };
 Json ParseJson(const std::string& text);
 
