@@ -10,39 +10,52 @@
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: kgate <command> [args]\n"
-    "\n"
-    "commands:\n"
-    "  inspect MODEL [--format text|json]     load a model safely and describe it\n"
-    "  scan PATH... [--format text|json|sarif] check model files for unsafe content\n"
-    "  rules [--format text|json]             list the scan rules\n"
-    "  version                                print kgate's version\n"
-    "\n"
-    "exit codes: 0 clean, 1 the check found something, 2 could not run\n"
-    "docs: docs/commands.md, docs/scan-rules.md\n";
+struct Command {
+  std::string_view name;
+  int (*run)(const std::vector<std::string>& args);
+  std::string_view synopsis;  // one usage line, "NAME ARGS    what it does"
+};
+
+// One row per subcommand, in the order `kgate help` lists them.
+constexpr Command kCommands[] = {
+    {"inspect", kgate::cli::RunInspect, "inspect MODEL [--format text|json]     load a model safely and describe it"},
+    {"scan", kgate::cli::RunScan, "scan PATH... [--format text|json|sarif] check model files for unsafe content"},
+    {"rules", kgate::cli::RunRules, "rules [--format text|json]             list the scan rules"},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fputs("usage: kgate <command> [args]\n\ncommands:\n", out);
+  for (const Command& c : kCommands) {
+    std::fprintf(out, "  %.*s\n", static_cast<int>(c.synopsis.size()), c.synopsis.data());
+  }
+  std::fputs("  version                                print kgate's version\n"
+             "\n"
+             "exit codes: 0 clean, 1 the check found something, 2 could not run\n"
+             "docs: docs/commands.md, docs/scan-rules.md\n",
+             out);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fputs(kUsage, stderr);
+    PrintUsage(stderr);
     return kgate::cli::kExitUsage;
   }
   const std::string_view command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "inspect") return kgate::cli::RunInspect(args);
-  if (command == "scan") return kgate::cli::RunScan(args);
-  if (command == "rules") return kgate::cli::RunRules(args);
+  for (const Command& c : kCommands) {
+    if (command == c.name) return c.run(args);
+  }
   if (command == "version" || command == "--version") {
     std::printf("kgate %s\n", kgate::util::kKgateVersion);
     return kgate::cli::kExitClean;
   }
   if (command == "help" || command == "--help" || command == "-h") {
-    std::fputs(kUsage, stdout);
+    PrintUsage(stdout);
     return kgate::cli::kExitClean;
   }
-  std::fprintf(stderr, "kgate: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(),
-               kUsage);
+  std::fprintf(stderr, "kgate: unknown command '%.*s'\n\n", static_cast<int>(command.size()), command.data());
+  PrintUsage(stderr);
   return kgate::cli::kExitUsage;
 }
