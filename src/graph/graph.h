@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "graph/attributes.h"
 #include "util/dtype.h"
 
@@ -49,6 +51,16 @@ struct Weight {
 };
 
 struct Graph;
+struct Layer;
+struct Node;
+
+// Shape inference for one call of a layer on other input specs (a concrete
+// batch size, a sequence length): the loader's Keras shape rules, carried by
+// the graph so that its consumers (the engine) need not depend on the loader.
+// A call on an already built layer only checks its variables, never changes
+// them. Appends the call's outputs to `outputs`.
+using ShapeFunction = absl::Status (*)(Layer& layer, std::span<const TensorSpec> inputs, const Node& node,
+                                       std::vector<TensorSpec>* outputs);
 
 struct Layer {
   std::string name;
@@ -104,6 +116,8 @@ struct Graph {
   std::vector<TensorRef> outputs;   // model outputs, in model order
   std::vector<std::string> input_names;
   std::vector<std::string> output_names;
+  // Set by the loader for every graph it builds (nested ones too).
+  ShapeFunction infer_shapes = nullptr;
 
   const TensorSpec& Spec(TensorRef ref) const { return nodes[ref.node].outputs[ref.index]; }
   // The first call of layers[i], or nullptr when the layer is never called.

@@ -176,6 +176,7 @@ absl::StatusOr<std::unique_ptr<graph::Graph>> BuildFunctionalGraph(const ConfigV
   KGATE_ASSIGN_OR_RETURN(std::vector<size_t> order, TopologicalOrder(level, config.Location("layers")));
 
   auto g = std::make_unique<graph::Graph>();
+  g->infer_shapes = &BuildLayer;
   g->class_name = "Functional";
   std::vector<int32_t> node_of(level.calls.size(), -1);
   for (size_t id : order) {

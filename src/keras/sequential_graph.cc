@@ -79,6 +79,7 @@ absl::StatusOr<std::unique_ptr<graph::Graph>> BuildSequentialGraph(const ConfigV
   if (layers == nullptr || !layers->is_array()) return config.Error("layers", "expected a list of layers");
 
   auto g = std::make_unique<graph::Graph>();
+  g->infer_shapes = &BuildLayer;
   g->class_name = "Sequential";
   std::vector<const Value*> entries;     // per graph layer; nullptr for a synthesized one
   std::vector<std::string> locations;

@@ -1,0 +1,173 @@
+#include "engine/plan.h"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace kgate::engine {
+namespace {
+
+constexpr int64_t kAlign = 64;
+constexpr size_t kMaxPooledArenas = 4;
+
+int64_t AlignUp(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+bool IsConcrete(const Dims& d) {
+  return std::all_of(d.begin(), d.end(), [](int64_t x) { return x >= 0; });
+}
+
+// Runs the layer's Keras shape rule on the step's concrete input shapes.
+absl::StatusOr<std::vector<graph::TensorSpec>> InferStep(const Program& program, const Step& step,
+                                                         const Plan& plan) {
+  std::vector<graph::TensorSpec> in;
+  for (int v : step.inputs) {
+    in.push_back(graph::TensorSpec{program.values()[v].spec.dtype, plan.shapes[v]});
+  }
+  std::vector<graph::TensorSpec> out;
+  KGATE_RETURN_IF_ERROR(step.graph->infer_shapes(*step.layer, in, *step.node, &out));
+  return out;
+}
+
+// Which value's storage each value uses (itself, or what it aliases).
+int Root(const std::vector<int>& alias_of, int v) {
+  while (alias_of[v] >= 0) v = alias_of[v];
+  return v;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Plan>> Plan::Create(const Program& program, std::vector<Dims> input_shapes) {
+  const auto& values = program.values();
+  const auto& steps = program.steps();
+  auto plan = std::make_unique<Plan>();
+  plan->shapes.resize(values.size());
+  plan->dtypes.resize(values.size());
+  plan->external.assign(values.size(), -1);
+  plan->offsets.assign(values.size(), -1);
+  std::vector<int> alias_of(values.size(), -1);
+
+  for (size_t i = 0; i < program.inputs().size(); ++i) {
+    const int v = program.inputs()[i];
+    plan->shapes[v] = input_shapes[i];
+    plan->dtypes[v] = StorageType(values[v].spec.dtype);
+    plan->external[v] = static_cast<int>(i);
+  }
+  plan->input_shapes = std::move(input_shapes);
+
+  // Shapes, then prepared ops, in step order.
+  for (const Step& step : steps) {
+    KGATE_ASSIGN_OR_RETURN(std::vector<graph::TensorSpec> out, InferStep(program, step, *plan));
+    // A fused step lists only its last output; the shapes agree (the folded
+    // layers keep the shape).
+    if (out.size() < step.outputs.size()) {
+      return absl::InternalError(util::StrCat("layer '", step.layer->name, "': shape inference gave ", out.size(),
+                                              " outputs, expected ", step.outputs.size()));
+    }
+    std::vector<Dims> in_dims, out_dims;
+    for (int v : step.inputs) in_dims.push_back(plan->shapes[v]);
+    for (size_t o = 0; o < step.outputs.size(); ++o) {
+      const int v = step.outputs[o];
+      if (!IsConcrete(out[o].shape)) {
+        return absl::InvalidArgumentError(util::StrCat("layer '", step.layer->name, "': output shape ",
+                                                       graph::ShapeString(out[o].shape),
+                                                       " is not fully determined by the inputs"));
+      }
+      plan->shapes[v] = out[o].shape;
+      plan->dtypes[v] = StorageType(values[v].spec.dtype);
+      out_dims.push_back(out[o].shape);
+      const int a = step.op->AliasedInput(static_cast<int>(o));
+      if (a >= 0 && static_cast<size_t>(a) < step.inputs.size() &&
+          plan->dtypes[step.inputs[a]] == plan->dtypes[v] &&
+          NumElements(plan->shapes[step.inputs[a]]) == NumElements(out[o].shape)) {
+        alias_of[v] = step.inputs[a];
+      }
+    }
+    const bool all_alias = std::all_of(step.outputs.begin(), step.outputs.end(),
+                                       [&](int v) { return alias_of[v] >= 0; });
+    if (all_alias) {
+      plan->prepared.push_back(nullptr);
+      continue;
+    }
+    if (std::any_of(step.outputs.begin(), step.outputs.end(), [&](int v) { return alias_of[v] >= 0; })) {
+      return absl::InternalError(util::StrCat("layer '", step.layer->name, "': partially aliasing ops are not supported"));
+    }
+    KGATE_ASSIGN_OR_RETURN(std::unique_ptr<PreparedOp> prepared, step.op->Prepare(in_dims, out_dims));
+    plan->stats.scratch_bytes = std::max(plan->stats.scratch_bytes, AlignUp(prepared->scratch_bytes()));
+    plan->prepared.push_back(std::move(prepared));
+    ++plan->stats.steps;
+  }
+
+  // Lifetimes of storage roots: [first write, last read]; outputs live to the end.
+  const int end = static_cast<int>(steps.size());
+  std::vector<int> first(values.size(), end), last(values.size(), -1);
+  for (size_t s = 0; s < steps.size(); ++s) {
+    for (int v : steps[s].outputs) {
+      const int r = Root(alias_of, v);
+      first[r] = std::min(first[r], static_cast<int>(s));
+      last[r] = std::max(last[r], static_cast<int>(s));
+    }
+    for (int v : steps[s].inputs) {
+      const int r = Root(alias_of, v);
+      last[r] = std::max(last[r], static_cast<int>(s));
+    }
+  }
+  for (int v : program.outputs()) last[Root(alias_of, v)] = end;
+
+  // Greedy placement, largest first, at the lowest offset that does not
+  // overlap a placed buffer alive at the same time.
+  std::vector<int> roots;
+  for (size_t v = 0; v < values.size(); ++v) {
+    if (alias_of[v] < 0 && plan->external[v] < 0 && values[v].producer >= 0) roots.push_back(static_cast<int>(v));
+  }
+  auto bytes = [&](int v) {
+    return AlignUp(NumElements(plan->shapes[v]) * static_cast<int64_t>(util::DTypeSize(plan->dtypes[v])));
+  };
+  std::stable_sort(roots.begin(), roots.end(), [&](int a, int b) { return bytes(a) > bytes(b); });
+  std::vector<int> placed;
+  for (int v : roots) {
+    plan->stats.naive_bytes += bytes(v);
+    std::vector<std::pair<int64_t, int64_t>> busy;
+    for (int p : placed) {
+      if (first[p] <= last[v] && first[v] <= last[p]) busy.emplace_back(plan->offsets[p], plan->offsets[p] + bytes(p));
+    }
+    std::sort(busy.begin(), busy.end());
+    int64_t offset = 0;
+    for (const auto& [lo, hi] : busy) {
+      if (offset + bytes(v) <= lo) break;
+      offset = std::max(offset, hi);
+    }
+    plan->offsets[v] = offset;
+    plan->stats.arena_bytes = std::max(plan->stats.arena_bytes, offset + bytes(v));
+    placed.push_back(v);
+  }
+  // Aliases resolve to their root's storage.
+  for (size_t v = 0; v < values.size(); ++v) {
+    if (alias_of[v] < 0) continue;
+    const int r = Root(alias_of, static_cast<int>(v));
+    plan->offsets[v] = plan->offsets[r];
+    plan->external[v] = plan->external[r];
+  }
+  return plan;
+}
+
+AlignedBuffer Plan::AcquireArena() const {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!pool_.empty()) {
+      AlignedBuffer b = std::move(pool_.back());
+      pool_.pop_back();
+      return b;
+    }
+  }
+  return AlignedBuffer(static_cast<size_t>(stats.arena_bytes + stats.scratch_bytes));
+}
+
+void Plan::ReleaseArena(AlignedBuffer buffer) const {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  if (pool_.size() < kMaxPooledArenas) pool_.push_back(std::move(buffer));
+}
+
+}  // namespace kgate::engine

@@ -1,0 +1,144 @@
+#include "engine/program.h"
+
+#include <utility>
+
+#include "engine/op_registry.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace kgate::engine {
+
+// Flattens a graph and its nested models into values and steps.
+class ProgramBuilder {
+ public:
+  explicit ProgramBuilder(Program& p) : p_(p) {}
+
+  // Flattens `g`, whose inputs are the values `input_values`; returns the
+  // value ids of g's outputs.
+  absl::StatusOr<std::vector<int>> Flatten(graph::Graph& g, const std::vector<int>& input_values, int depth) {
+    if (depth > kMaxDepth) return absl::InvalidArgumentError("nested models are nested too deeply to compile");
+    if (input_values.size() != g.inputs.size()) {
+      return absl::InternalError(util::StrCat("model '", g.name, "' takes ", g.inputs.size(), " inputs, got ",
+                                              input_values.size()));
+    }
+    // value id of every (node, output index) in g.
+    std::vector<std::vector<int>> ids(g.nodes.size());
+    for (size_t i = 0; i < g.inputs.size(); ++i) {
+      const graph::TensorRef r = g.inputs[i];
+      ids[r.node].resize(g.nodes[r.node].outputs.size(), -1);
+      ids[r.node][r.index] = input_values[i];
+    }
+    for (size_t n = 0; n < g.nodes.size(); ++n) {
+      const graph::Node& node = g.nodes[n];
+      graph::Layer& layer = *g.layers[node.layer];
+      if (layer.class_name == "InputLayer") {
+        if (ids[n].empty() || ids[n][0] < 0) {
+          return absl::InvalidArgumentError(util::StrCat("InputLayer '", layer.name, "' of model '", g.name,
+                                                         "' is not one of the model's inputs"));
+        }
+        continue;
+      }
+      std::vector<int> in;
+      std::vector<std::string> keywords;
+      auto take = [&](graph::TensorRef r) -> absl::Status {
+        if (r.node < 0 || static_cast<size_t>(r.node) >= n || static_cast<size_t>(r.index) >= ids[r.node].size() ||
+            ids[r.node][r.index] < 0) {
+          return absl::InternalError(util::StrCat("layer '", layer.name, "': an input is not computed before it"));
+        }
+        in.push_back(ids[r.node][r.index]);
+        return absl::OkStatus();
+      };
+      for (graph::TensorRef r : node.inputs) {
+        KGATE_RETURN_IF_ERROR(take(r));
+        keywords.emplace_back();
+      }
+      for (const auto& [key, r] : node.keyword_inputs) {
+        KGATE_RETURN_IF_ERROR(take(r));
+        keywords.push_back(key);
+      }
+      if (layer.model != nullptr) {
+        KGATE_ASSIGN_OR_RETURN(std::vector<int> outs, Flatten(*layer.model, in, depth + 1));
+        if (outs.size() != node.outputs.size()) {
+          return absl::InternalError(util::StrCat("nested model '", layer.name, "' gives ", outs.size(),
+                                                  " outputs, its call expects ", node.outputs.size()));
+        }
+        ids[n] = std::move(outs);
+        continue;
+      }
+      Step step;
+      step.graph = &g;
+      step.layer = &layer;
+      step.node = &node;
+      step.inputs = std::move(in);
+      step.input_keywords = std::move(keywords);
+      for (const graph::TensorSpec& spec : node.outputs) {
+        ids[n].push_back(static_cast<int>(p_.values_.size()));
+        step.outputs.push_back(static_cast<int>(p_.values_.size()));
+        p_.values_.push_back(Value{spec, static_cast<int>(p_.steps_.size())});
+      }
+      p_.steps_.push_back(std::move(step));
+    }
+    std::vector<int> outs;
+    for (graph::TensorRef r : g.outputs) {
+      if (static_cast<size_t>(r.index) >= ids[r.node].size() || ids[r.node][r.index] < 0) {
+        return absl::InternalError(util::StrCat("model '", g.name, "': an output is never computed"));
+      }
+      outs.push_back(ids[r.node][r.index]);
+    }
+    return outs;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+  Program& p_;
+};
+
+namespace {
+
+void ReleaseWeights(graph::Layer& layer) {
+  for (graph::Weight& w : layer.weights) {
+    w.values.clear();
+    w.values.shrink_to_fit();
+  }
+  for (auto& sub : layer.sublayers) ReleaseWeights(*sub);
+  if (layer.model != nullptr) {
+    for (auto& l : layer.model->layers) ReleaseWeights(*l);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Program>> Program::Compile(std::unique_ptr<graph::Graph> graph,
+                                                          const EngineOptions& options) {
+  if (graph == nullptr) return absl::InvalidArgumentError("no model graph");
+  auto p = std::unique_ptr<Program>(new Program());
+  p->graph_ = std::move(graph);
+  graph::Graph& g = *p->graph_;
+  if (g.infer_shapes == nullptr) return absl::InternalError("the model graph carries no shape inference");
+  p->weight_bytes_ = g.ParamCount() * static_cast<int64_t>(sizeof(float));
+
+  std::vector<int> inputs;
+  for (graph::TensorRef r : g.inputs) {
+    inputs.push_back(static_cast<int>(p->values_.size()));
+    p->values_.push_back(Value{g.Spec(r), -1});
+  }
+  p->inputs_ = inputs;
+  ProgramBuilder builder(*p);
+  KGATE_ASSIGN_OR_RETURN(p->outputs_, builder.Flatten(g, inputs, 0));
+  if (options.fuse) KGATE_RETURN_IF_ERROR(FuseSteps(p->values_, p->steps_, p->outputs_));
+
+  for (Step& step : p->steps_) {
+    std::vector<graph::TensorSpec> in;
+    for (int v : step.inputs) in.push_back(p->values_[v].spec);
+    std::vector<graph::TensorSpec> out;
+    for (int v : step.outputs) out.push_back(p->values_[v].spec);
+    OpContext ctx{*step.layer, *step.node, in, step.input_keywords, out, options,
+                  step.has_epilogue ? &step.epilogue : nullptr};
+    KGATE_ASSIGN_OR_RETURN(step.op, CreateOp(ctx));
+  }
+  // Every op holds its own (prepacked) copy of what it needs.
+  for (auto& layer : g.layers) ReleaseWeights(*layer);
+  return p;
+}
+
+}  // namespace kgate::engine
