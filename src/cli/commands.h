@@ -16,6 +16,9 @@ inline constexpr int kExitUsage = 2;
 int RunInspect(const std::vector<std::string>& args);
 int RunScan(const std::vector<std::string>& args);
 int RunRules(const std::vector<std::string>& args);
+int RunSign(const std::vector<std::string>& args);
+int RunVerify(const std::vector<std::string>& args);
+int RunDigest(const std::vector<std::string>& args);
 
 // Prints "kgate <command>: <message>" to stderr and returns kExitUsage.
 int UsageError(std::string_view command, std::string_view message);

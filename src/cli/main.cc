@@ -21,6 +21,9 @@ constexpr Command kCommands[] = {
     {"inspect", kgate::cli::RunInspect, "inspect MODEL [--format text|json]     load a model safely and describe it"},
     {"scan", kgate::cli::RunScan, "scan PATH... [--format text|json|sarif] check model files for unsafe content"},
     {"rules", kgate::cli::RunRules, "rules [--format text|json]             list the scan rules"},
+    {"sign", kgate::cli::RunSign, "sign MODEL --private-key KEY.pem [--signature FILE]  sign a model (OpenSSF model signing)"},
+    {"verify", kgate::cli::RunVerify, "verify MODEL --public-key PUB.pem [--signature FILE]  verify a model's signature and files"},
+    {"digest", kgate::cli::RunDigest, "digest MODEL [--format text|json]      per-file SHA-256 and the model digest, for pinning"},
 };
 
 void PrintUsage(std::FILE* out) {
