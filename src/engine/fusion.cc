@@ -103,7 +103,7 @@ absl::Status FuseSteps(std::vector<Value>& values, std::vector<Step>& steps, con
 
     int out = head.outputs[0];
     // BatchNormalization reading only `out`, over the channel axis.
-    if (readers.count[out] == 1) {
+    if (readers.count[out] == 1 && readers.consumer[out] >= 0) {  // read by one step, not an output
       Step& bn = steps[readers.consumer[out]];
       int64_t bn_axis = bn.layer->attrs.GetInt("axis", -1);
       if (bn_axis < 0) bn_axis += static_cast<int64_t>(rank);
@@ -116,7 +116,7 @@ absl::Status FuseSteps(std::vector<Value>& values, std::vector<Step>& steps, con
       }
     }
     // Then an elementwise activation reading only `out`.
-    if (readers.count[out] == 1) {
+    if (readers.count[out] == 1 && readers.consumer[out] >= 0) {  // read by one step, not an output
       Step& act = steps[readers.consumer[out]];
       const std::string name = act.inputs.size() == 1 && act.outputs.size() == 1 ? ActivationOf(act) : "";
       if (!name.empty()) {
