@@ -13,6 +13,7 @@ usage: bench/trust/hash_vs_sha256sum.py [--kgate build/kgate] [--size-mb 1024] [
 import argparse
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -20,9 +21,14 @@ import time
 
 
 def timed(cmd):
+    """Wall seconds, CPU seconds (user + system, of the child) and stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return time.perf_counter() - start, out
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, out
 
 
 def main():
@@ -48,22 +54,26 @@ def main():
             "openssl dgst -sha256": (["openssl", "dgst", "-sha256", "-r", str(path)], lambda out: out.split()[0]),
         }
         times = {name: [] for name in tools}
+        cpu_times = {name: [] for name in tools}
         digests = {}
         for _ in range(args.runs):
             for name, (cmd, parse) in tools.items():
-                seconds, out = timed(cmd)
-                times[name].append(seconds)
+                wall, cpu, out = timed(cmd)
+                times[name].append(wall)
+                cpu_times[name].append(cpu)
                 digests[name] = parse(out)
         if len(set(digests.values())) != 1:
             raise SystemExit(f"tools disagree on the digest: {digests}")
 
     mb = size / 1e6
     base = statistics.median(times["sha256sum"])
-    print(f"file: {size} bytes, {args.runs} runs each, warm page cache, median wall time")
-    print(f"{'tool':<22} {'seconds':>8} {'MB/s':>8} {'vs sha256sum':>13}")
+    print(f"file: {size} bytes, {args.runs} runs each, warm page cache, medians; "
+          f"CPU = user + system seconds (less sensitive to other load than wall time)")
+    print(f"{'tool':<22} {'wall s':>8} {'MB/s':>8} {'vs sha256sum':>13} {'CPU s':>8}")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{name:<22} {med:8.3f} {mb / med:8.0f} {base / med:12.2f}x")
+        cpu = statistics.median(cpu_times[name])
+        print(f"{name:<22} {med:8.3f} {mb / med:8.0f} {base / med:12.2f}x {cpu:8.3f}")
 
 
 if __name__ == "__main__":
