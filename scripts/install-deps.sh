@@ -14,6 +14,7 @@ PACKAGES=(
   g++-12 clang-14 lld-14 libclang-rt-14-dev      # clang for libFuzzer + sanitizers
   libabsl-dev                                     # absl::Status/StatusOr, Cleanup
   zlib1g-dev                                      # DEFLATE for ZIP members and HDF5 chunks
+  libssl-dev openssl                              # SHA-256 and ECDSA for model signing (trust); keys in tests
   libgtest-dev libgmock-dev                       # unit tests
   libbenchmark-dev                                # micro-benchmarks in bench/
   libdnnl-dev                                     # oneDNN kernels (engine)
