@@ -20,7 +20,13 @@ struct Command {
 constexpr Command kCommands[] = {
     {"inspect", kgate::cli::RunInspect, "inspect MODEL [--format text|json]     load a model safely and describe it"},
     {"scan", kgate::cli::RunScan, "scan PATH... [--format text|json|sarif] check model files for unsafe content"},
+    {"predict", kgate::cli::RunPredict,
+     "predict MODEL INPUT.npy... [--output-dir DIR] [--threads T]  run the model; writes output0.npy, ..."},
+    {"bench", kgate::cli::RunBench,
+     "bench MODEL [--batch N]... [--threads T] [--format text|json]  latency and throughput per batch size"},
     {"rules", kgate::cli::RunRules, "rules [--format text|json]             list the scan rules"},
+    {"audit", kgate::cli::RunAudit, "audit (-r FILE|--path DIR|--lock FILE)... [--format F] [--fail-on SEV]  vulnerable dependencies (offline OSV)"},
+    {"outdated", kgate::cli::RunOutdated, "outdated (-r FILE|--path DIR|--lock FILE)... (--index FILE|DIR | --online)  installed vs latest versions"},
     {"sign", kgate::cli::RunSign, "sign MODEL --private-key KEY.pem [--signature FILE]  sign a model (OpenSSF model signing)"},
     {"verify", kgate::cli::RunVerify, "verify MODEL --public-key PUB.pem [--signature FILE]  verify a model's signature and files"},
     {"digest", kgate::cli::RunDigest, "digest MODEL [--format text|json]      per-file SHA-256 and the model digest, for pinning"},
