@@ -1,0 +1,312 @@
+"""Prediction conformance of kgate against Keras on every keras.applications
+architecture.
+
+For each architecture (Keras 3.15.1, JAX backend, weights=None,
+keras.utils.set_random_seed(0)) the script saves the model as .keras, makes one
+fixed random input of batch 2, runs Keras's own model.predict and
+`kgate predict MODEL in.npy --output-dir DIR`, and compares every output.
+
+Input: a seeded uniform [0, 255) float32 "image" of the model's input shape,
+passed through the architecture's own `preprocess_input` from its
+keras.applications module. That is the range each network sees in real use:
+models with built-in Rescaling/Normalization layers (EfficientNet, EfficientNetV2,
+ConvNeXt, MobileNetV3) have an identity preprocess_input and get [0, 255)
+directly; the others get caffe mode (BGR minus the ImageNet mean: ResNet, VGG),
+tf mode ([-1, 1]: Inception, Xception, MobileNet, NASNet, ResNetV2) or torch
+mode (ImageNet mean/std: DenseNet).
+
+The softmax predictions pass by numpy.allclose(kgate, keras, atol=1e-5,
+rtol=1e-4) on every output (Keras is the reference). Random-weight networks
+often give near-uniform softmax outputs that say little about the backbone, so
+the same model with a linear head (what classifier_activation=None builds, same
+weights) is compared too. Its logits span 1e-11 (MobileNetV2, whose random
+activations vanish) to tens (ResNet50), so a plain atol is vacuous for some and
+below float32 summation noise for others: the logits pass when
+|kgate - keras| <= 1e-5 * s + 1e-4 * |keras| with s = max |keras|, i.e.
+allclose on the logits divided by their largest magnitude.
+Table columns: max abs err = max |kgate - keras|; max rel err = max
+|kgate - keras| / |keras| over the elements whose |keras| is at least 1e-3 of
+the output's largest magnitude (the relative error of near-zero elements says
+nothing about accuracy); for the logits also their largest magnitude and the
+max abs error divided by it. The console rows also give the allclose ratio
+max |kgate - keras| / (atol + rtol |keras|) (<= 1 passes the plain allclose).
+
+--cache-dir keeps each model's .keras file, input and Keras outputs, so a rerun
+against a new kgate build costs only kgate's own load and predict.
+
+    KERAS_BACKEND=jax .venv/bin/python tools/conformance/check_applications_predict.py \
+        [--kgate build/kgate] [--skip-larger-than PARAMS] [--cache-dir DIR] \
+        [--markdown FILE] [NAME...]
+
+Exit code 0 when every checked model passes, 1 when one does not.
+"""
+import argparse
+import datetime
+import gc
+import importlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import numpy as np  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ATOL, RTOL = 1e-5, 1e-4
+BATCH = 2
+INPUT_SEED = 0
+REL_FLOOR = 1e-3
+
+
+def all_names(keras):
+    return sorted(n for n in dir(keras.applications) if n[0].isupper())
+
+
+def make_input(keras, name, input_shape):
+    """Uniform [0, 255) image batch through the architecture's own preprocess_input."""
+    module = importlib.import_module(getattr(keras.applications, name).__module__)
+    rng = np.random.default_rng(INPUT_SEED)
+    raw = rng.uniform(0.0, 255.0, size=(BATCH, *input_shape)).astype(np.float32)
+    x = np.asarray(module.preprocess_input(raw.copy()), dtype=np.float32)
+    return x
+
+
+def as_list(outputs):
+    return [np.asarray(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+def save_and_predict(model, x, cache, stem):
+    """Saves the model as CACHE/STEM.keras and Keras's predictions as STEM.out{i}.npy."""
+    model_path = os.path.join(cache, f"{stem}.keras")
+    model.save(model_path)
+    out_paths = []
+    for i, o in enumerate(as_list(model.predict(x, batch_size=BATCH, verbose=0))):
+        out_paths.append(os.path.join(cache, f"{stem}.out{i}.npy"))
+        np.save(out_paths[-1], o.astype(np.float32))
+    return {"model": model_path, "outputs": out_paths}
+
+
+def prepare(keras, name, cache, max_params):
+    """Builds, saves and runs one architecture in Keras; returns the cached record,
+    or one marked skipped (not saved, not run) when it has more than max_params.
+
+    Two variants share the weights: the model as built (softmax head) and the
+    same model with the head's activation set to linear, i.e. what
+    classifier_activation=None builds. Random-weight networks often give
+    near-uniform softmax outputs (MobileNetV2's are 0.001 everywhere), which an
+    absolute tolerance would pass whatever the backbone computed; the logits
+    are compared too so that the check cannot pass vacuously."""
+    meta_path = os.path.join(cache, f"{name}.json")
+    if os.path.exists(meta_path):
+        with open(meta_path) as f:
+            return json.load(f)
+    keras.utils.set_random_seed(0)
+    t0 = time.perf_counter()
+    model = getattr(keras.applications, name)(weights=None)
+    params = int(model.count_params())
+    if max_params and params > max_params:
+        del model
+        keras.backend.clear_session()
+        return {"name": name, "params": params, "skipped": True}
+    # MobileNetV3 leaves the spatial size open; 224 is its documented default.
+    x = make_input(keras, name, tuple(224 if d is None else int(d) for d in model.inputs[0].shape[1:]))
+    in_path = os.path.join(cache, f"{name}.in.npy")
+    np.save(in_path, x)
+    variants = {"predictions": save_and_predict(model, x, cache, name)}
+    head = model.layers[-1]
+    if getattr(head, "activation", None) is not keras.activations.softmax:
+        raise RuntimeError(f"{name}: last layer {head.name} has no softmax activation to strip")
+    head.activation = keras.activations.linear
+    model.predict_function = None  # the compiled predict still has the softmax
+    variants["logits"] = save_and_predict(model, x, cache, f"{name}.logits")
+    meta = {
+        "name": name,
+        "params": params,
+        "input": in_path,
+        "input_min": float(x.min()),
+        "input_max": float(x.max()),
+        "variants": variants,
+        "keras_seconds": round(time.perf_counter() - t0, 1),
+    }
+    with open(meta_path, "w") as f:
+        json.dump(meta, f)
+    del model
+    keras.backend.clear_session()
+    gc.collect()
+    return meta
+
+
+def compare(ref, got):
+    """Error metrics of one output; ref is Keras's."""
+    if got.shape != ref.shape:
+        return {"error": f"shape {list(got.shape)}, Keras {list(ref.shape)}"}
+    if not np.all(np.isfinite(ref)):
+        return {"error": "Keras output is not finite"}
+    if not np.all(np.isfinite(got)):
+        return {"error": f"{int(np.sum(~np.isfinite(got)))} non-finite values"}
+    ref64, got64 = ref.astype(np.float64), got.astype(np.float64)
+    diff = np.abs(got64 - ref64)
+    mag = np.abs(ref64)
+    scale = float(mag.max())
+    significant = mag >= REL_FLOOR * scale if scale > 0 else np.zeros_like(mag, dtype=bool)
+    return {
+        "max_abs": float(diff.max()),
+        "max_rel": float((diff[significant] / mag[significant]).max()) if significant.any() else 0.0,
+        "scale": scale,
+        "err_over_scale": float(diff.max() / scale) if scale > 0 else float(diff.max()),
+        "worst": float((diff / (ATOL + RTOL * mag)).max()),
+        "pass": bool(np.allclose(got, ref, atol=ATOL, rtol=RTOL)),
+        "scaled_pass": bool(np.all(diff <= ATOL * scale + RTOL * mag)),
+    }
+
+
+def run_kgate(kgate, model_path, in_path, n_outputs, timeout):
+    """Runs kgate predict; returns (outputs, error, seconds)."""
+    out_dir = tempfile.mkdtemp(prefix="kgate_predict_")
+    try:
+        t0 = time.perf_counter()
+        try:
+            res = subprocess.run([kgate, "predict", model_path, in_path, "--output-dir", out_dir],
+                                 capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, f"timed out after {timeout} s", timeout
+        seconds = time.perf_counter() - t0
+        if res.returncode != 0:
+            first = (res.stderr.strip() or res.stdout.strip()).split("\n")[0][:200].replace("|", "/")
+            return None, f"exit {res.returncode}: {first}", seconds
+        outs = []
+        for i in range(n_outputs):
+            path = os.path.join(out_dir, f"output{i}.npy")
+            if not os.path.exists(path):
+                return None, f"output{i}.npy missing", seconds
+            outs.append(np.load(path, allow_pickle=False))
+        if os.path.exists(os.path.join(out_dir, f"output{n_outputs}.npy")):
+            return None, f"more outputs than Keras's {n_outputs}", seconds
+        return outs, None, seconds
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def check_variant(kgate, variant, in_path, timeout, scaled):
+    """kgate vs Keras on one saved model: merged metrics over its outputs, or an error.
+    scaled: pass by the scale-relative allclose instead of the plain one."""
+    outs, error, seconds = run_kgate(kgate, variant["model"], in_path, len(variant["outputs"]), timeout)
+    if error:
+        return {"error": error, "seconds": seconds}
+    per_output = [compare(np.load(p), o) for p, o in zip(variant["outputs"], outs)]
+    bad = next((r for r in per_output if "error" in r), None)
+    if bad:
+        return {**bad, "seconds": seconds}
+    merged = {k: max(r[k] for r in per_output) for k in ("max_abs", "max_rel", "scale", "err_over_scale", "worst")}
+    passed = all(r["scaled_pass" if scaled else "pass"] for r in per_output)
+    return {**merged, "pass": passed, "seconds": seconds}
+
+
+HEADER = ("| model | params | max abs err | max rel err | pass | logits: max abs err | max abs logit | "
+          "err / max abs logit | logits pass |\n|---|---|---|---|---|---|---|---|---|")
+
+
+def fmt(v):
+    return f"{v:.1e}"
+
+
+def verdict(r):
+    return "yes" if r.get("pass") else ("NO: " + r["error"] if "error" in r else "NO")
+
+
+def row(meta, pred, logits):
+    cells = [meta["name"], f"{meta['params']:,}"]
+    cells += ["-", "-"] if "error" in pred else [fmt(pred["max_abs"]), fmt(pred["max_rel"])]
+    cells.append(verdict(pred))
+    cells += ["-", "-", "-"] if "error" in logits else [fmt(logits["max_abs"]), fmt(logits["scale"]),
+                                                        fmt(logits["err_over_scale"])]
+    cells.append(verdict(logits))
+    return "| " + " | ".join(cells) + " |"
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores"
+
+
+def git_commit():
+    res = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return res.stdout.strip() or "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--kgate", default=os.path.join(ROOT, "build", "kgate"))
+    ap.add_argument("--skip-larger-than", type=int, default=0, metavar="PARAMS",
+                    help="skip architectures with more parameters (0: none skipped)")
+    ap.add_argument("--cache-dir", help="keep models, inputs and Keras outputs here across runs")
+    ap.add_argument("--markdown", help="also write the Markdown table to this file")
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds for one kgate predict")
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    if not os.path.exists(args.kgate):
+        print(f"kgate binary not found at {args.kgate}", file=sys.stderr)
+        return 2
+
+    import jax
+    import keras
+
+    names = args.names or all_names(keras)
+    unknown = [n for n in names if n not in all_names(keras)]
+    if unknown:
+        print(f"not in keras.applications: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    cache = args.cache_dir or tempfile.mkdtemp(prefix="kgate_conformance_")
+    os.makedirs(cache, exist_ok=True)
+
+    rows, failed, skipped = [], 0, []
+    print(HEADER, flush=True)
+    try:
+        for name in names:
+            meta = prepare(keras, name, cache, args.skip_larger_than)
+            if meta.get("skipped") or (args.skip_larger_than and meta["params"] > args.skip_larger_than):
+                skipped.append(f"{name} ({meta['params']:,})")
+                continue
+            pred, logits = (check_variant(args.kgate, meta["variants"][v], meta["input"], args.timeout, v == "logits")
+                            for v in ("predictions", "logits"))
+            failed += not (pred.get("pass") and logits.get("pass"))
+            rows.append(row(meta, pred, logits))
+            print(rows[-1], f"<!-- input [{meta['input_min']:.1f}, {meta['input_max']:.1f}]; allclose ratio "
+                  f"{pred.get('worst', float('nan')):.3g} / {logits.get('worst', float('nan')):.3g}; "
+                  f"kgate {pred['seconds']:.1f} s + {logits['seconds']:.1f} s -->", flush=True)
+            if not args.cache_dir:
+                for v in meta["variants"].values():
+                    for path in [v["model"], *v["outputs"]]:
+                        os.remove(path)
+                os.remove(meta["input"])
+    finally:
+        if not args.cache_dir:
+            shutil.rmtree(cache, ignore_errors=True)
+
+    summary = f"{len(rows) - failed} passed, {failed} failed"
+    if skipped:
+        summary += f"; skipped (more than {args.skip_larger_than:,} parameters): {', '.join(skipped)}"
+    doc = "\n".join([
+        f"Measured {datetime.date.today().isoformat()} on {machine()}; Keras {keras.__version__}, "
+        f"JAX {jax.__version__}, kgate {git_commit()}; batch {BATCH}, allclose(atol={ATOL:g}, rtol={RTOL:g}).",
+        "", HEADER, *rows, "", summary])
+    print("\n" + doc)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(doc + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
