@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine/kernels/activation.h"
+#include "engine/ops/group_weights.h"
 #include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -24,20 +25,9 @@ constexpr int64_t kFloatsPerLine = 16;
 
 int64_t RoundUp(int64_t n) { return (n + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine; }
 
-// The weight `name` in the RNN's cell group, copied out of the graph.
 absl::StatusOr<std::shared_ptr<AlignedBuffer>> CellWeight(const graph::Layer& layer, std::string_view name,
                                                           int64_t expected) {
-  for (const graph::Weight& w : layer.weights) {
-    if (w.name != name || w.group != "cell") continue;
-    const int64_t n = static_cast<int64_t>(w.values.size());
-    if (n != expected) {
-      return OpError(layer, util::StrCat("the variable 'cell/", name, "' has ", n, " values; expected ", expected));
-    }
-    std::shared_ptr<AlignedBuffer> out = NewFloats(n);
-    std::memcpy(out->data(), w.values.data(), static_cast<size_t>(n) * sizeof(float));
-    return out;
-  }
-  return OpError(layer, util::StrCat("the variable 'cell/", name, "' is missing"));
+  return CopyGroupWeight(layer, "cell", name, expected);
 }
 
 // Columns [begin, begin + count) of a row-major (rows x cols) matrix.
