@@ -8,6 +8,10 @@
 
 namespace kgate::engine {
 
+namespace {
+absl::Status CheckSequentialMasks(const graph::Graph& g);
+}  // namespace
+
 // Flattens a graph and its nested models into values and steps.
 class ProgramBuilder {
  public:
@@ -17,6 +21,7 @@ class ProgramBuilder {
   // value ids of g's outputs.
   absl::StatusOr<std::vector<int>> Flatten(graph::Graph& g, const std::vector<int>& input_values, int depth) {
     if (depth > kMaxDepth) return absl::InvalidArgumentError("nested models are nested too deeply to compile");
+    KGATE_RETURN_IF_ERROR(CheckSequentialMasks(g));
     if (input_values.size() != g.inputs.size()) {
       return absl::InternalError(util::StrCat("model '", g.name, "' takes ", g.inputs.size(), " inputs, got ",
                                               input_values.size()));
@@ -94,6 +99,32 @@ class ProgramBuilder {
 };
 
 namespace {
+
+// Keras propagates masks implicitly through a Sequential model (Layer.__call__
+// passes an input's mask to the next layer's `mask` argument); a Functional
+// save records them as explicit nodes, which the loader keeps, but a
+// Sequential config records nothing. Rather than drop a mask silently, the
+// engine refuses a Sequential in which a mask producer (Embedding with
+// mask_zero, Masking) precedes a layer that reads masks.
+absl::Status CheckSequentialMasks(const graph::Graph& g) {
+  if (g.class_name != "Sequential") return absl::OkStatus();
+  const graph::Layer* producer = nullptr;
+  for (const auto& layer : g.layers) {
+    const std::string& c = layer->class_name;
+    if (c == "Masking" || (c == "Embedding" && layer->attrs.GetBool("mask_zero", false))) producer = layer.get();
+    const bool reads_mask = c == "SimpleRNN" || c == "LSTM" || c == "GRU" || c == "Bidirectional" ||
+                            c == "GlobalAveragePooling1D" || c == "MultiHeadAttention" || c == "Softmax" ||
+                            c == "TimeDistributed";
+    if (producer != nullptr && reads_mask) {
+      return absl::UnimplementedError(util::StrCat(
+          "Sequential model '", g.name, "': layer '", layer->name, "' (", c, ") would receive the implicit mask of '",
+          producer->name, "' (", producer->class_name,
+          "); implicit Sequential masks are not supported by the engine: save the model as a Functional model, "
+          "where Keras records the mask explicitly"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 void ReleaseWeights(graph::Layer& layer) {
   for (graph::Weight& w : layer.weights) {

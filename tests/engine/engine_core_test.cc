@@ -137,3 +137,21 @@ TEST(EngineCore, ConcurrentPredictionsAgree) {
 
 }  // namespace
 }  // namespace kgate::engine
+
+namespace kgate::engine {
+namespace {
+
+TEST(EngineCore, RefusesImplicitSequentialMaskInsteadOfDroppingIt) {
+  const auto path = std::filesystem::path(KGATE_SOURCE_DIR) / "tests" / "fixtures" / "engine" / "refusals" /
+                    "sequential_implicit_mask.keras";
+  auto graph = keras::LoadModelFile(path.string());
+  ASSERT_TRUE(graph.ok()) << graph.status();  // the loader accepts it: nothing unsafe
+  auto model = Model::Create(*std::move(graph));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(model.status().message().find("implicit mask"), std::string_view::npos) << model.status();
+  EXPECT_NE(model.status().message().find("Functional"), std::string_view::npos) << model.status();
+}
+
+}  // namespace
+}  // namespace kgate::engine
