@@ -1,0 +1,184 @@
+// ZeroPadding1D/2D/3D, Cropping1D/2D/3D and UpSampling1D/2D/3D (part of the
+// reshaping family). Padding, cropping and nearest upsampling are one
+// gather: every output position along a spatial axis reads one input
+// position (or none: a zero), independently per axis. UpSampling2D's other
+// interpolations resize like jax.image.resize (kernels/resize.h), as Keras's
+// UpSampling2D calls ops.image.resize.
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/kernels/resize.h"
+#include "engine/kernels/transpose.h"
+#include "engine/op_registry.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace kgate::engine::ops::reshaping_internal {
+namespace {
+
+enum class AxisMap { kPad, kCrop, kRepeat };
+
+// The tensor as (blocks, spatial..., vector): channels_last keeps the
+// channels in the vector, channels_first folds them into the blocks.
+struct Blocked {
+  int64_t blocks = 1, vector = 1;
+  std::vector<int64_t> spatial;
+};
+
+Blocked Block(const Dims& d, size_t spatial_rank, bool channels_first) {
+  Blocked b;
+  b.blocks = channels_first ? d[0] * d[1] : d[0];
+  b.vector = channels_first ? 1 : d.back();
+  b.spatial.assign(d.end() - static_cast<int64_t>(spatial_rank) - (channels_first ? 0 : 1),
+                   d.end() - (channels_first ? 0 : 1));
+  return b;
+}
+
+class GatherOp final : public Op {
+ public:
+  GatherOp(AxisMap kind, std::vector<int64_t> amounts, bool channels_first)
+      : kind_(kind), amounts_(std::move(amounts)), channels_first_(channels_first) {}
+
+  absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> in,
+                                                      std::span<const Dims> out) const override {
+    const size_t rank = kind_ == AxisMap::kRepeat ? amounts_.size() : amounts_.size() / 2;
+    if (in[0].size() != rank + 2 || out[0].size() != rank + 2) {
+      return absl::InternalError("padding/cropping/upsampling: unexpected rank");
+    }
+    const Blocked src = Block(in[0], rank, channels_first_);
+    const Blocked dst = Block(out[0], rank, channels_first_);
+    // Per axis, per output index: the input index, or -1 for a zero.
+    std::vector<std::vector<int64_t>> maps(rank);
+    for (size_t a = 0; a < rank; ++a) {
+      for (int64_t o = 0; o < dst.spatial[a]; ++o) {
+        int64_t i = o;
+        if (kind_ == AxisMap::kPad) i = o - amounts_[2 * a];
+        if (kind_ == AxisMap::kCrop) i = o + amounts_[2 * a];
+        if (kind_ == AxisMap::kRepeat) i = o / amounts_[a];
+        maps[a].push_back(i >= 0 && i < src.spatial[a] ? i : -1);
+      }
+    }
+    return MakePrepared([src, dst, maps](RunContext&, std::span<const Tensor> in, std::span<const Tensor> out) {
+      Run(src, dst, maps, in[0], out[0]);
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  static void Run(const Blocked& src, const Blocked& dst, const std::vector<std::vector<int64_t>>& maps,
+                  const Tensor& x, const Tensor& y) {
+    const size_t rank = maps.size();
+    const size_t in_size = util::DTypeSize(x.dtype), out_size = util::DTypeSize(y.dtype);
+    const int64_t src_positions = NumElements(src.spatial), dst_positions = NumElements(dst.spatial);
+    const auto* from = static_cast<const uint8_t*>(x.data);
+    auto* to = static_cast<uint8_t*>(y.data);
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t b = 0; b < dst.blocks; ++b) {
+      std::fill(index.begin(), index.end(), 0);
+      for (int64_t p = 0; p < dst_positions; ++p) {
+        int64_t source = 0;
+        for (size_t a = 0; a < rank && source >= 0; ++a) {
+          const int64_t i = maps[a][index[a]];
+          source = i < 0 ? -1 : source * src.spatial[a] + i;
+        }
+        uint8_t* d = to + ((b * dst_positions + p) * dst.vector) * out_size;
+        if (source < 0) {
+          std::memset(d, 0, static_cast<size_t>(dst.vector) * out_size);
+        } else {
+          kernels::CopyConvert(from + ((b * src_positions + source) * src.vector) * in_size, x.dtype, d, y.dtype,
+                               dst.vector);
+        }
+        for (size_t a = rank; a-- > 0;) {
+          if (++index[a] < dst.spatial[a]) break;
+          index[a] = 0;
+        }
+      }
+    }
+  }
+
+  AxisMap kind_;
+  std::vector<int64_t> amounts_;  // (before, after) per axis, or factors
+  bool channels_first_;
+};
+
+bool ChannelsFirst(const graph::Layer& layer) {
+  return layer.attrs.GetString("data_format", "channels_last") == "channels_first";
+}
+
+template <int kRank>
+absl::StatusOr<std::unique_ptr<Op>> CreatePadding(const OpContext& ctx) {
+  std::vector<int64_t> p = ctx.layer.attrs.GetInts("padding");
+  if (p.size() != 2 * kRank) return OpError(ctx.layer, "padding needs (before, after) per spatial axis");
+  return std::unique_ptr<Op>(new GatherOp(AxisMap::kPad, std::move(p), ChannelsFirst(ctx.layer)));
+}
+
+template <int kRank>
+absl::StatusOr<std::unique_ptr<Op>> CreateCropping(const OpContext& ctx) {
+  std::vector<int64_t> c = ctx.layer.attrs.GetInts("cropping");
+  if (c.size() != 2 * kRank) return OpError(ctx.layer, "cropping needs (before, after) per spatial axis");
+  return std::unique_ptr<Op>(new GatherOp(AxisMap::kCrop, std::move(c), ChannelsFirst(ctx.layer)));
+}
+
+// UpSampling2D with an interpolating method: resize H then W.
+class ResizeOp final : public Op {
+ public:
+  ResizeOp(std::string method, bool channels_first) : method_(std::move(method)), channels_first_(channels_first) {}
+  absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> in,
+                                                      std::span<const Dims> out) const override {
+    if (in[0].size() != 4 || out[0].size() != 4) return absl::InternalError("UpSampling2D takes a rank-4 input");
+    const Blocked src = Block(in[0], 2, channels_first_);
+    const Blocked dst = Block(out[0], 2, channels_first_);
+    auto rows = kernels::ResizeTaps(src.spatial[0], dst.spatial[0], method_);
+    auto cols = kernels::ResizeTaps(src.spatial[1], dst.spatial[1], method_);
+    const int64_t mid_bytes = src.blocks * dst.spatial[0] * src.spatial[1] * src.vector * 4;
+    return MakePrepared(
+        [src, dst, rows = std::move(rows), cols = std::move(cols)](RunContext& ctx, std::span<const Tensor> in,
+                                                                  std::span<const Tensor> out) {
+          if (in[0].dtype != util::DType::kFloat32 || out[0].dtype != util::DType::kFloat32) {
+            return absl::InvalidArgumentError("UpSampling2D interpolation needs a float input");
+          }
+          auto* mid = static_cast<float*>(ctx.scratch());
+          kernels::ResizeAxis(in[0].f32(), mid, src.blocks, src.spatial[1] * src.vector, rows, src.spatial[0]);
+          kernels::ResizeAxis(mid, out[0].f32(), src.blocks * dst.spatial[0], src.vector, cols, src.spatial[1]);
+          return absl::OkStatus();
+        },
+        mid_bytes);
+  }
+
+ private:
+  std::string method_;
+  bool channels_first_;
+};
+
+template <int kRank>
+absl::StatusOr<std::unique_ptr<Op>> CreateUpSampling(const OpContext& ctx) {
+  std::vector<int64_t> size = ctx.layer.attrs.GetInts("size");
+  if (kRank == 1) size = {ctx.layer.attrs.GetInt("size", 1)};
+  if (size.size() != kRank) return OpError(ctx.layer, "size needs one factor per spatial axis");
+  for (int64_t s : size) {
+    if (s < 1) return OpError(ctx.layer, "size factors must be >= 1");
+  }
+  const std::string method = ctx.layer.attrs.GetString("interpolation", "nearest");
+  if (method == "nearest") {
+    return std::unique_ptr<Op>(new GatherOp(AxisMap::kRepeat, std::move(size), ChannelsFirst(ctx.layer)));
+  }
+  if (!kernels::IsResizeMethod(method)) return OpError(ctx.layer, util::StrCat("unsupported interpolation '", method, "'"));
+  return std::unique_ptr<Op>(new ResizeOp(method, ChannelsFirst(ctx.layer)));
+}
+
+constexpr OpSpec kSpecs[] = {
+    {"ZeroPadding1D", &CreatePadding<1>},   {"ZeroPadding2D", &CreatePadding<2>},
+    {"ZeroPadding3D", &CreatePadding<3>},   {"Cropping1D", &CreateCropping<1>},
+    {"Cropping2D", &CreateCropping<2>},     {"Cropping3D", &CreateCropping<3>},
+    {"UpSampling1D", &CreateUpSampling<1>}, {"UpSampling2D", &CreateUpSampling<2>},
+    {"UpSampling3D", &CreateUpSampling<3>},
+};
+
+}  // namespace
+
+std::span<const OpSpec> SpatialSpecs() { return kSpecs; }
+
+}  // namespace kgate::engine::ops::reshaping_internal
