@@ -105,6 +105,11 @@ class Op {
   // Prepares a run on these concrete shapes (every dim known).
   virtual absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> inputs,
                                                               std::span<const Dims> outputs) const = 0;
+  // Corrects the planner's output shapes where Keras's symbolic shape rule
+  // and its computation disagree (the `glu` activation halves the last axis
+  // while Keras's compute_output_shape keeps it): the plan follows what Keras
+  // computes, so later layers see the real shapes. Default: no change.
+  virtual void RefineOutputShapes(std::span<const Dims> inputs, std::span<Dims> outputs) const {}
   // For ops whose output `i` is input `AliasedInput(i)`'s bytes unchanged
   // (identity layers, Reshape, channels_last Flatten): the planner makes the
   // output a view and never calls Run for such an op. -1 = no alias.

@@ -68,6 +68,12 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Create(const Program& program, std::
     }
     std::vector<Dims> in_dims, out_dims;
     for (int v : step.inputs) in_dims.push_back(plan->shapes[v]);
+    {
+      std::vector<Dims> refined;
+      for (const graph::TensorSpec& o : out) refined.push_back(o.shape);
+      step.op->RefineOutputShapes(in_dims, refined);
+      for (size_t o = 0; o < out.size(); ++o) out[o].shape = std::move(refined[o]);
+    }
     for (size_t o = 0; o < step.outputs.size(); ++o) {
       const int v = step.outputs[o];
       if (!IsConcrete(out[o].shape)) {

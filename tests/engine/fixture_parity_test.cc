@@ -28,6 +28,8 @@ struct Case {
   std::string file;  // model file name
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
 std::vector<Case> AllCases() {
   std::vector<Case> cases;
   std::vector<fs::path> metas;
