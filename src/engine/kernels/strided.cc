@@ -1,5 +1,7 @@
 #include "engine/kernels/strided.h"
 
+#include "engine/kernels/transpose.h"
+
 namespace kgate::engine::kernels {
 
 std::vector<int64_t> RowMajorStrides(const Dims& shape) {
@@ -28,43 +30,7 @@ std::vector<int64_t> AxisOffsets(const Dims& shape, const std::vector<bool>& sel
 }
 
 void Transpose(const void* in, const Dims& in_shape, std::span<const int> perm, size_t elem_size, void* out) {
-  const size_t rank = in_shape.size();
-  const std::vector<int64_t> in_strides = RowMajorStrides(in_shape);
-  Dims out_shape(rank);
-  std::vector<int64_t> src_strides(rank);
-  int64_t total = 1;
-  for (size_t i = 0; i < rank; ++i) {
-    out_shape[i] = in_shape[perm[i]];
-    src_strides[i] = in_strides[perm[i]];
-    total *= out_shape[i];
-  }
-  if (total == 0) return;
-  const auto* src = static_cast<const uint8_t*>(in);
-  auto* dst = static_cast<uint8_t*>(out);
-  if (rank == 0) {
-    std::memcpy(dst, src, elem_size);
-    return;
-  }
-  std::vector<int64_t> index(rank, 0);
-  int64_t offset = 0;
-  const int64_t inner = out_shape[rank - 1], inner_stride = src_strides[rank - 1];
-  for (int64_t base = 0; base < total; base += inner) {
-    if (elem_size == 4) {
-      for (int64_t i = 0; i < inner; ++i) {
-        std::memcpy(dst + (base + i) * 4, src + (offset + i * inner_stride) * 4, 4);
-      }
-    } else {
-      for (int64_t i = 0; i < inner; ++i) {
-        std::memcpy(dst + (base + i) * elem_size, src + (offset + i * inner_stride) * elem_size, elem_size);
-      }
-    }
-    for (size_t d = rank - 1; d-- > 0;) {
-      offset += src_strides[d];
-      if (++index[d] < out_shape[d]) break;
-      offset -= src_strides[d] * out_shape[d];
-      index[d] = 0;
-    }
-  }
+  Transpose(in, out, in_shape, perm, elem_size);
 }
 
 bool MakeBroadcast(const Dims& a, const Dims& b, const Dims& out, Broadcast* plan) {

@@ -23,7 +23,8 @@ std::vector<int64_t> RowMajorStrides(const Dims& shape);
 // Offsets(shape, !reduced) walks the start of every reduction.
 std::vector<int64_t> AxisOffsets(const Dims& shape, const std::vector<bool>& selected);
 
-// out = in with axes permuted: out axis i is in axis perm[i]. `elem_size` bytes per element.
+// out = in with axes permuted: out axis i is in axis perm[i] (transpose.h's
+// Transpose with the arguments in the order the matmul-based ops use).
 void Transpose(const void* in, const Dims& in_shape, std::span<const int> perm, size_t elem_size, void* out);
 
 // Numpy broadcasting of operands a and b (right-aligned, size-1 dims
