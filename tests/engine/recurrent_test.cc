@@ -1,0 +1,57 @@
+// SimpleRNN, LSTM, GRU and Bidirectional against real Keras on what the model
+// fixtures leave out (tools/fixtures/make_engine_cases_recurrent.py):
+// go_backwards sequences, GRU reset_after=False, initial states, explicit
+// masks with zero_output_for_mask and unroll, merge modes with return_state,
+// mixed-class directions, and the oneDNN per-step product at larger sizes.
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "keras_case.h"
+
+namespace kgate::engine {
+namespace {
+
+using testing_support::CaseInputs;
+using testing_support::ExpectMatchesKeras;
+using testing_support::LoadKerasCase;
+
+TEST(Recurrent, RnnVariantsMatchKeras) {
+  const auto c = LoadKerasCase("recurrent", "rnn_variants");
+  ASSERT_NE(c.model, nullptr);
+  ASSERT_EQ(c.outputs.size(), 14u);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
+}
+
+TEST(Recurrent, BidirectionalVariantsMatchKeras) {
+  const auto c = LoadKerasCase("recurrent", "bidirectional_variants");
+  ASSERT_NE(c.model, nullptr);
+  ASSERT_EQ(c.outputs.size(), 24u);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
+}
+
+// Batch 16 runs the per-step h·U on oneDNN; its first 3 rows run the same
+// layers on the reference loop. Both match Keras.
+TEST(Recurrent, BothRecurrentProductPathsMatchKeras) {
+  const auto c = LoadKerasCase("recurrent", "rnn_large_batch");
+  ASSERT_NE(c.model, nullptr);
+  ASSERT_EQ(c.inputs[0].shape[0], 16);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c, 3), 3), 0);
+}
+
+// Runs share the ops; each keeps its recurrent state in its own scratch.
+TEST(Recurrent, ConcurrentRunsMatchKeras) {
+  const auto c = LoadKerasCase("recurrent", "bidirectional_variants");
+  ASSERT_NE(c.model, nullptr);
+  const std::vector<Tensor> feed = CaseInputs(c);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) ExpectMatchesKeras(c, feed);
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+}  // namespace kgate::engine
