@@ -27,7 +27,7 @@ float Lanczos(float radius, float x) {
 }  // namespace
 
 bool IsResizeMethod(std::string_view m) {
-  return m == "bilinear" || m == "bicubic" || m == "lanczos3" || m == "lanczos5" || m == "area";
+  return m == "bilinear" || m == "bicubic" || m == "lanczos3" || m == "lanczos5";
 }
 
 std::vector<std::vector<ResizeTap>> ResizeTaps(int64_t input_size, int64_t output_size, std::string_view method) {
@@ -41,11 +41,7 @@ std::vector<std::vector<ResizeTap>> ResizeTaps(int64_t input_size, int64_t outpu
     for (int64_t i = 0; i < input_size; ++i) {
       const float x = std::fabs(sample - static_cast<float>(i));
       float v;
-      if (method == "area") {
-        const float left = static_cast<float>(o) * inv_scale;
-        const float right = left + inv_scale;
-        v = std::max(0.f, std::min(right, static_cast<float>(i) + 1.f) - std::max(left, static_cast<float>(i)));
-      } else if (method == "bicubic") {
+      if (method == "bicubic") {
         v = KeysCubic(x);
       } else if (method == "lanczos3") {
         v = Lanczos(3.f, x);

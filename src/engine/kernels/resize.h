@@ -3,7 +3,8 @@
 // keras.ops.image.resize and UpSampling2D's interpolating modes call on the
 // JAX backend): per spatial axis, a weight matrix from half-pixel sample
 // positions and a kernel (triangle for "bilinear", Keys cubic with a = -0.5
-// for "bicubic", Lanczos 3/5, box overlap for "area"), normalised per output
+// for "bicubic", Lanczos 3/5; Keras's JAX resize refuses "area", so does
+// this), normalised per output
 // and zero where the sample falls outside the input, evaluated in float32 as
 // JAX does. Pure functions; thread-safe.
 #pragma once
