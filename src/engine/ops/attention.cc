@@ -322,9 +322,13 @@ absl::StatusOr<Roles> ClassifyInputs(const OpContext& ctx) {
     } else if (kw == "key" && !key_given) {
       roles.key = idx;
       key_given = true;
-    } else if (kw == "attention_mask" || kw == "query_mask" || kw == "value_mask" || kw == "key_mask") {
+    } else if (kw == "query_mask") {
+      // MultiHeadAttention.call replaces its query_mask argument with the
+      // query's own Keras mask, so Keras never applies a query_mask given
+      // as an argument (implicit masks are not recorded in the config).
+      continue;
+    } else if (kw == "attention_mask" || kw == "value_mask" || kw == "key_mask") {
       const MaskRole role = kw == "attention_mask" ? MaskRole::kAttention
-                            : kw == "query_mask"   ? MaskRole::kQuery
                             : kw == "value_mask"   ? MaskRole::kValue
                                                    : MaskRole::kKey;
       roles.masks.push_back({role, idx});
