@@ -39,24 +39,26 @@ void Softmax(float* x, int64_t rows, int64_t d, bool log) {
   }
 }
 
-// Sparsemax (Martins & Astudillo 2016) as keras.activations.sparsemax
-// computes it: sort descending, find the support size k, threshold tau.
+// Sparsemax as Keras's JAX backend computes it (keras/src/backend/jax/nn.py),
+// which is not the paper's threshold: sort descending, support = z_i -
+// (cumsum_i - 1) / i > 0, k = |support|, tau = (sum of cumsum_i over the
+// support - 1) / k.
 void Sparsemax(float* x, int64_t rows, int64_t d) {
   std::vector<float> z(d);
   for (int64_t r = 0; r < rows; ++r) {
     float* row = x + r * d;
     z.assign(row, row + d);
     std::sort(z.begin(), z.end(), std::greater<float>());
-    float cumsum = 0.f, tau_sum = 0.f;
+    float cumsum = 0.f, support_sum = 0.f;
     int64_t k = 0;
     for (int64_t i = 0; i < d; ++i) {
       cumsum += z[i];
-      if (1.f + static_cast<float>(i + 1) * z[i] > cumsum) {
-        k = i + 1;
-        tau_sum = cumsum;
+      if (z[i] - (cumsum - 1.f) / static_cast<float>(i + 1) > 0.f) {
+        ++k;
+        support_sum += cumsum;
       }
     }
-    const float tau = (tau_sum - 1.f) / static_cast<float>(k);
+    const float tau = (support_sum - 1.f) / static_cast<float>(k);
     for (int64_t i = 0; i < d; ++i) row[i] = std::max(row[i] - tau, 0.f);
   }
 }

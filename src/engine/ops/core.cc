@@ -53,20 +53,32 @@ absl::StatusOr<std::unique_ptr<Op>> CreateIdentity(const OpContext& ctx) {
 absl::StatusOr<std::unique_ptr<Op>> CreateInputLayer(const OpContext&) { return MakeAliasOp(); }
 
 // Activation(name): the Keras activation over the last axis for softmax-like
-// ones. glu halves the last axis, which Keras's own shape inference for the
-// layer ignores, so it is refused.
+// ones. glu halves the last axis, which Keras's symbolic shape for the layer
+// ignores: the op refines its output shape (Op::RefineOutputShapes).
 absl::StatusOr<std::unique_ptr<Op>> CreateActivation(const OpContext& ctx) {
   KGATE_RETURN_IF_ERROR(ExpectOneInOneOut(ctx));
   const std::string name = ctx.layer.attrs.GetString("activation", "linear");
-  if (!kernels::IsSupportedActivation(name)) {
+  if (!kernels::IsSupportedActivation(name) && name != "glu") {
     return OpError(ctx.layer, util::StrCat("activation '", name, "' is not supported by the engine"));
   }
   if (!IsFloatStorage(ctx.outputs[0].dtype)) return OpError(ctx.layer, "only floating outputs are supported");
   class ActivationOp final : public Op {
    public:
     explicit ActivationOp(std::string name) : name_(std::move(name)) {}
+    void RefineOutputShapes(std::span<const Dims>, std::span<Dims> outputs) const override {
+      if (name_ == "glu") HalveLastAxis(outputs);
+    }
     absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> in, std::span<const Dims>) const override {
       const int64_t last = in[0].empty() ? 1 : in[0].back();
+      if (name_ == "glu") {
+        if (last % 2 != 0) return absl::InvalidArgumentError(util::StrCat("glu needs an even last axis, got ", last));
+        return MakePrepared([last](RunContext& ctx, std::span<const Tensor> x, std::span<const Tensor> y) {
+          float* xs = static_cast<float*>(ctx.scratch());
+          CopyAsFloat(x[0], xs);
+          ApplyGlu(xs, last == 0 ? 0 : x[0].num_elements() / last, last, y[0].f32());
+          return absl::OkStatus();
+        }, NumElements(in[0]) * 4);
+      }
       return MakePrepared([name = name_, last](RunContext&, std::span<const Tensor> x, std::span<const Tensor> y) {
         CopyAsFloat(x[0], y[0].f32());
         return kernels::ApplyActivation(name, y[0].f32(), y[0].num_elements(), last);

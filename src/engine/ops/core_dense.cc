@@ -3,7 +3,8 @@
 // (BatchNormalization folded by the planner) is folded once more, into the
 // prepacked kernel and bias: (xW + b) * s + t = x (W s) + (b s + t). The
 // activation runs as a oneDNN post-op where oneDNN computes it as Keras does
-// (kernels::AsDnnlEltwise), else as a pass over the output.
+// (kernels::AsDnnlEltwise), else as a pass over the output; glu halves the
+// units (Op::RefineOutputShapes) and reads the full product from scratch.
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,27 +24,41 @@ class DenseOp final : public Op {
   DenseOp(int64_t in, int64_t units, SharedFloats kernel, SharedFloats bias, std::string activation)
       : in_(in), units_(units), kernel_(std::move(kernel)), bias_(std::move(bias)), activation_(std::move(activation)) {}
 
+  void RefineOutputShapes(std::span<const Dims>, std::span<Dims> outputs) const override {
+    if (activation_ == "glu") HalveLastAxis(outputs);
+  }
+
   absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> inputs,
                                                       std::span<const Dims>) const override {
     const int64_t rows = NumElements(inputs[0]) / in_;
+    const bool glu = activation_ == "glu";
+    if (glu && units_ % 2 != 0) {
+      return absl::InvalidArgumentError(util::StrCat("glu needs an even number of units, got ", units_));
+    }
     const std::optional<kernels::DnnlEltwise> fused = kernels::AsDnnlEltwise(activation_);
     KGATE_ASSIGN_OR_RETURN(kernels::Matmul mm,
                            kernels::Matmul::Create({1, 1, rows, in_, units_, bias_ != nullptr}, fused));
     auto matmul = std::make_shared<const kernels::Matmul>(std::move(mm));
-    const std::string post = fused ? "linear" : activation_;
+    const std::string post = fused || glu ? "linear" : activation_;
     return MakePrepared(
-        [matmul, kernel = kernel_, bias = bias_, post, rows, in = in_, units = units_](
+        [matmul, kernel = kernel_, bias = bias_, post, glu, rows, in = in_, units = units_](
             RunContext& ctx, std::span<const Tensor> in_t, std::span<const Tensor> out_t) -> absl::Status {
+          // Scratch: the input as float32 when it is not, then (glu) the full product.
+          float* scratch = static_cast<float*>(ctx.scratch());
           const float* x = in_t[0].f32();
           if (in_t[0].dtype != util::DType::kFloat32) {
-            CopyAsFloat(in_t[0], static_cast<float*>(ctx.scratch()));
-            x = static_cast<const float*>(ctx.scratch());
+            CopyAsFloat(in_t[0], scratch);
+            x = scratch;
           }
-          float* y = out_t[0].f32();
+          float* y = glu ? scratch + rows * in : out_t[0].f32();
           KGATE_RETURN_IF_ERROR(matmul->Run(x, kernel->f32(), bias ? bias->f32() : nullptr, y));
+          if (glu) {
+            ApplyGlu(y, rows, units, out_t[0].f32());
+            return absl::OkStatus();
+          }
           return kernels::ApplyActivation(post, y, rows * units, units);
         },
-        rows * in_ * static_cast<int64_t>(sizeof(float)));
+        (rows * in_ + (glu ? rows * units_ : 0)) * static_cast<int64_t>(sizeof(float)));
   }
 
  private:
@@ -96,7 +111,7 @@ absl::StatusOr<std::unique_ptr<Op>> CreateDense(const OpContext& ctx) {
       bias = std::move(b);
     }
   }
-  if (!kernels::IsSupportedActivation(activation)) {
+  if (!kernels::IsSupportedActivation(activation) && activation != "glu") {
     return OpError(layer, util::StrCat("activation '", activation, "' is not supported by the engine"));
   }
   return std::unique_ptr<Op>(std::make_unique<DenseOp>(in, units, std::move(kernel), std::move(bias), activation));

@@ -1,5 +1,6 @@
 #include "engine/ops/layer_support.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "util/strings.h"
@@ -40,6 +41,18 @@ void CopyAsFloat(const Tensor& in, float* out) {
 }
 
 bool IsFloatStorage(util::DType keras_dtype) { return StorageType(keras_dtype) == util::DType::kFloat32; }
+
+void ApplyGlu(const float* in, int64_t rows, int64_t d, float* out) {
+  const int64_t half = d / 2;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* a = in + r * d;
+    for (int64_t i = 0; i < half; ++i) out[r * half + i] = a[i] * (1.f / (1.f + std::exp(-a[half + i])));
+  }
+}
+
+void HalveLastAxis(std::span<Dims> outputs) {
+  if (!outputs.empty() && !outputs[0].empty() && outputs[0].back() > 0) outputs[0].back() /= 2;
+}
 
 size_t PositionalCount(const OpContext& ctx) {
   size_t n = 0;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -40,6 +41,14 @@ void CopyAsFloat(const Tensor& in, float* out);
 
 // Whether `dtype` (a Keras dtype) is stored as float32 by the engine.
 bool IsFloatStorage(util::DType keras_dtype);
+
+// keras.activations.glu over the last axis (jax.nn.glu): the first half of
+// each row of `d` values times the sigmoid of the second half, into rows of
+// d / 2. Keras's symbolic shapes keep d, so ops that apply glu halve their
+// output in Op::RefineOutputShapes.
+void ApplyGlu(const float* in, int64_t rows, int64_t d, float* out);
+// RefineOutputShapes for an op whose activation is glu: halves the last axis.
+void HalveLastAxis(std::span<Dims> outputs);
 
 // Number of positional inputs (they precede the keyword ones).
 size_t PositionalCount(const OpContext& ctx);
