@@ -4,6 +4,7 @@
 #include "io/json/json_writer.h"
 #include "trust/base64.h"
 #include "trust/dsse.h"
+#include "trust/json_fields.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -12,19 +13,13 @@ namespace {
 
 using io::json::Value;
 
-absl::Status Malformed(std::string_view pointer, std::string_view what) {
-  return absl::InvalidArgumentError(util::StrCat("signature bundle ", pointer, ": ", what));
-}
+constexpr std::string_view kDocument = "signature bundle";
+
+absl::Status Malformed(std::string_view pointer, std::string_view what) { return FieldError(kDocument, pointer, what); }
 
 absl::StatusOr<const Value*> Member(const Value& object, std::string_view pointer, std::string_view key,
                                     Value::Kind kind) {
-  const Value* v = object.Find(key);
-  const std::string where = util::StrCat(pointer, "/", key);
-  if (v == nullptr) return Malformed(where, util::StrCat("missing; expected a ", Value::KindName(kind)));
-  if (v->kind() != kind) {
-    return Malformed(where, util::StrCat("is a ", Value::KindName(v->kind()), "; expected a ", Value::KindName(kind)));
-  }
-  return v;
+  return RequireMember(object, kDocument, pointer, key, kind);
 }
 
 absl::StatusOr<std::string> Base64Member(const Value& object, std::string_view pointer, std::string_view key) {

@@ -1,24 +1,19 @@
 #include "trust/hygiene.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <memory>
 
-#include "trust/model_files.h"
+#include "trust/dir_walk.h"
 #include "util/strings.h"
 
 namespace kgate::trust {
 namespace {
-
-struct DirCloser {
-  void operator()(DIR* d) const { ::closedir(d); }
-};
 
 std::string Octal(mode_t mode) {
   char buf[8];
@@ -106,33 +101,11 @@ absl::StatusOr<std::vector<HygieneFinding>> CheckHygiene(const std::string& root
   HygieneWalk walk(buf, owner);
   walk.CheckEntry(root, st);
   if (!S_ISDIR(st.st_mode)) return walk.Take();
-  std::vector<std::pair<std::string, int>> pending = {{root, 0}};
-  size_t entries = 0;
-  while (!pending.empty()) {
-    auto [dir_path, depth] = std::move(pending.back());
-    pending.pop_back();
-    std::unique_ptr<DIR, DirCloser> dir(::opendir(dir_path.c_str()));
-    if (dir == nullptr) {
-      return absl::PermissionDeniedError(util::StrCat(dir_path, ": cannot list directory: ", std::strerror(errno)));
-    }
-    while (const dirent* entry = ::readdir(dir.get())) {
-      const std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      if (++entries > kMaxModelFiles) {
-        return absl::ResourceExhaustedError(util::StrCat(root, ": more than ", kMaxModelFiles, " entries"));
-      }
-      const std::string path = util::StrCat(dir_path, "/", name);
-      struct stat est;
-      if (::lstat(path.c_str(), &est) != 0) continue;  // vanished while walking
-      walk.CheckEntry(path, est);
-      if (S_ISDIR(est.st_mode)) {
-        if (depth + 1 > kMaxModelDepth) {
-          return absl::ResourceExhaustedError(util::StrCat(path, ": deeper than ", kMaxModelDepth, " levels"));
-        }
-        pending.emplace_back(path, depth + 1);
-      }
-    }
-  }
+  absl::Status walked = WalkDirectory(root, [&walk](const DirEntry& e) -> absl::StatusOr<bool> {
+    walk.CheckEntry(e.path, e.st);
+    return true;
+  });
+  if (!walked.ok()) return walked;
   return walk.Take();
 }
 

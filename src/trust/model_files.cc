@@ -1,14 +1,12 @@
 #include "trust/model_files.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
-#include <memory>
 #include <utility>
 
 #include "io/json/internal/utf8.h"
@@ -16,10 +14,6 @@
 
 namespace kgate::trust {
 namespace {
-
-struct DirCloser {
-  void operator()(DIR* d) const { ::closedir(d); }
-};
 
 bool IsValidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -37,11 +31,6 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string JoinPath(std::string_view dir, std::string_view name) {
-  if (dir.empty()) return std::string(name);
-  return util::StrCat(dir, "/", name);
-}
-
 absl::StatusOr<std::string> RealPath(const std::string& path) {
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) == nullptr) {
@@ -50,6 +39,7 @@ absl::StatusOr<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
+// Lists a directory model's files; see ListOptions for what is refused.
 class Walker {
  public:
   Walker(std::string root, const ListOptions& options) : root_(std::move(root)), options_(options) {}
@@ -60,53 +50,26 @@ class Walker {
       if (!real.ok()) return real.status();
       real_root_ = *real;
     }
-    std::vector<std::pair<std::string, int>> pending = {{"", 0}};
-    while (!pending.empty()) {
-      auto [rel_dir, depth] = std::move(pending.back());
-      pending.pop_back();
-      const std::string dir_path = JoinPath(root_, rel_dir);
-      std::unique_ptr<DIR, DirCloser> dir(::opendir(dir_path.c_str()));
-      if (dir == nullptr) {
-        return absl::PermissionDeniedError(util::StrCat(dir_path, ": cannot list directory: ", std::strerror(errno)));
+    return WalkDirectory(root_, [&](const DirEntry& e) -> absl::StatusOr<bool> {
+      if (IsIgnored(e.rel, options_.ignore_paths)) return false;
+      const size_t slash = e.rel.rfind('/');
+      if (!IsValidUtf8(slash == std::string::npos ? e.rel : e.rel.substr(slash + 1))) {
+        return absl::InvalidArgumentError(
+            util::StrCat(e.path, ": file name is not valid UTF-8; signatures name files in UTF-8"));
       }
-      while (const dirent* entry = ::readdir(dir.get())) {
-        const std::string_view name = entry->d_name;
-        if (name == "." || name == "..") continue;
-        const std::string rel = JoinPath(rel_dir, name);
-        if (IsIgnored(rel, options_.ignore_paths)) continue;
-        if (!IsValidUtf8(name)) {
-          return absl::InvalidArgumentError(
-              util::StrCat(JoinPath(root_, rel), ": file name is not valid UTF-8; signatures name files in UTF-8"));
-        }
-        const std::string path = JoinPath(root_, rel);
-        struct stat st;
-        if (::lstat(path.c_str(), &st) != 0) {
-          return absl::PermissionDeniedError(util::StrCat(path, ": cannot stat: ", std::strerror(errno)));
-        }
-        if (S_ISDIR(st.st_mode)) {
-          if (depth + 1 > kMaxModelDepth) {
-            return absl::ResourceExhaustedError(
-                util::StrCat(path, ": directories nest deeper than ", kMaxModelDepth, " levels"));
-          }
-          pending.emplace_back(rel, depth + 1);
-          continue;
-        }
-        if (S_ISLNK(st.st_mode)) {
-          absl::StatusOr<uint64_t> size = CheckSymlink(path);
-          if (!size.ok()) return size.status();
-          st.st_size = static_cast<off_t>(*size);
-        } else if (!S_ISREG(st.st_mode)) {
-          return absl::FailedPreconditionError(
-              util::StrCat(path, ": not a regular file (device, FIFO or socket); a model holds only files"));
-        }
-        if (out->files.size() >= kMaxModelFiles) {
-          return absl::ResourceExhaustedError(
-              util::StrCat(root_, ": more than ", kMaxModelFiles, " files; the cap is kMaxModelFiles"));
-        }
-        out->files.push_back({rel, path, static_cast<uint64_t>(st.st_size)});
+      if (S_ISDIR(e.st.st_mode)) return true;
+      uint64_t size = static_cast<uint64_t>(e.st.st_size);
+      if (S_ISLNK(e.st.st_mode)) {
+        absl::StatusOr<uint64_t> target_size = CheckSymlink(e.path);
+        if (!target_size.ok()) return target_size.status();
+        size = *target_size;
+      } else if (!S_ISREG(e.st.st_mode)) {
+        return absl::FailedPreconditionError(
+            util::StrCat(e.path, ": not a regular file (device, FIFO or socket); a model holds only files"));
       }
-    }
-    return absl::OkStatus();
+      out->files.push_back({e.rel, e.path, size});
+      return false;
+    });
   }
 
  private:

@@ -16,14 +16,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "trust/dir_walk.h"
 
 namespace kgate::trust {
-
-// A model directory with more files than this is refused: a manifest lists
-// every file, and a real Keras or SavedModel directory has a handful.
-inline constexpr size_t kMaxModelFiles = 100'000;
-// Deeper nesting is refused; model directories are two or three levels deep.
-inline constexpr int kMaxModelDepth = 32;
 
 // The paths model-signing ignores by default in every model directory.
 inline constexpr std::string_view kGitIgnorePaths[] = {".git", ".gitattributes", ".github", ".gitignore"};

@@ -5,6 +5,7 @@
 #include "io/json/json.h"
 #include "io/json/json_writer.h"
 #include "trust/hash_model.h"
+#include "trust/json_fields.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -13,20 +14,13 @@ namespace {
 
 using io::json::Value;
 
-absl::Status Malformed(std::string_view pointer, std::string_view what) {
-  return absl::InvalidArgumentError(util::StrCat("signed statement ", pointer, ": ", what));
-}
+constexpr std::string_view kDocument = "signed statement";
+
+absl::Status Malformed(std::string_view pointer, std::string_view what) { return FieldError(kDocument, pointer, what); }
 
 absl::StatusOr<const Value*> Member(const Value& object, std::string_view pointer, std::string_view key,
                                     Value::Kind kind) {
-  const std::string where = util::StrCat(pointer, "/", key);
-  if (!object.is_object()) return Malformed(pointer, "expected an object");
-  const Value* v = object.Find(key);
-  if (v == nullptr) return Malformed(where, util::StrCat("missing; expected a ", Value::KindName(kind)));
-  if (v->kind() != kind) {
-    return Malformed(where, util::StrCat("is a ", Value::KindName(v->kind()), "; expected a ", Value::KindName(kind)));
-  }
-  return v;
+  return RequireMember(object, kDocument, pointer, key, kind);
 }
 
 absl::StatusOr<Sha256> HexMember(const Value& object, std::string_view pointer, std::string_view key) {
@@ -34,6 +28,13 @@ absl::StatusOr<Sha256> HexMember(const Value& object, std::string_view pointer, 
   std::optional<Sha256> digest = Sha256FromHex(v->string());
   if (!digest) return Malformed(util::StrCat(pointer, "/", key), "expected 64 hex digits (a SHA-256 digest)");
   return *digest;
+}
+
+// How model-signing names a resource's digest: "sha256" for whole files,
+// "sha256-sharded-<shard_size>" for shards.
+std::string ResourceAlgorithm(const Serialization& s) {
+  if (s.method == SerializationMethod::kFiles) return "sha256";
+  return util::StrCat("sha256-sharded-", s.shard_size);
 }
 
 absl::Status AddResource(std::string name, const Sha256& digest, std::string_view pointer,
@@ -55,10 +56,13 @@ absl::Status ParseSerialization(const Value& predicate, Serialization* out) {
   } else if (method->string() == "shards") {
     out->method = SerializationMethod::kShards;
     KGATE_ASSIGN_OR_RETURN(const Value* size, Member(*s, kPtr, "shard_size", Value::Kind::kNumber));
-    if (!size->number().integer || *size->number().integer <= 0) {
-      return Malformed("/predicate/serialization/shard_size", "expected a positive integer");
+    // model-signing writes the predicate through a protobuf Struct, so the
+    // size arrives as a double ("shard_size": 1000000000.0).
+    const double v = size->number().value;
+    if (!(v >= 1 && v <= 9007199254740992.0) || v != static_cast<double>(static_cast<uint64_t>(v))) {
+      return Malformed("/predicate/serialization/shard_size", "expected a positive whole number of bytes");
     }
-    out->shard_size = static_cast<uint64_t>(*size->number().integer);
+    out->shard_size = size->number().integer ? static_cast<uint64_t>(*size->number().integer) : static_cast<uint64_t>(v);
   } else {
     return Malformed("/predicate/serialization/method", util::StrCat("is '", method->string(), "'; expected 'files' or 'shards'"));
   }
@@ -100,9 +104,11 @@ absl::Status ParseV1(const Value& root, SignedStatement* out) {
     const Value& r = resources->array()[i];
     KGATE_ASSIGN_OR_RETURN(const Value* rname, Member(r, pointer, "name", Value::Kind::kString));
     KGATE_ASSIGN_OR_RETURN(const Value* algorithm, Member(r, pointer, "algorithm", Value::Kind::kString));
-    if (algorithm->string() != "sha256") {
+    const std::string expected = ResourceAlgorithm(out->manifest.serialization);
+    if (algorithm->string() != expected) {
       return Malformed(util::StrCat(pointer, "/algorithm"),
-                       util::StrCat("is '", algorithm->string(), "'; kgate verifies sha256 manifests only"));
+                       util::StrCat("is '", algorithm->string(), "'; expected '", expected,
+                                    "' (kgate verifies sha256 manifests only)"));
     }
     KGATE_ASSIGN_OR_RETURN(const Sha256 rdigest, HexMember(r, pointer, "digest"));
     std::string shard_path;
@@ -160,7 +166,7 @@ std::string StatementJson(const Manifest& manifest) {
   }
   w.EndObject().Key("resources").BeginArray();
   for (const Resource& r : manifest.resources) {
-    w.BeginObject().Key("name").String(r.name).Key("algorithm").String("sha256").Key("digest").String(ToHex(r.digest));
+    w.BeginObject().Key("name").String(r.name).Key("algorithm").String(ResourceAlgorithm(s)).Key("digest").String(ToHex(r.digest));
     w.EndObject();
   }
   w.EndArray().EndObject().EndObject();

@@ -149,6 +149,28 @@ def test_kgate_verifies_model_signing_single_file(tmp_path, key):
     assert r.code == 0, r.stderr
 
 
+def test_kgate_verifies_model_signing_shard_signature(model_dir, key):
+    """model-signing's shard serialization (API only; its CLI signs per file)."""
+    priv, pub = key
+    sig = model_dir / "model.sig"
+    script = (
+        "import sys, model_signing\n"
+        "h = model_signing.hashing.Config().use_shard_serialization(shard_size=10000)\n"
+        "h.set_ignored_paths(paths=['model.sig'])\n"
+        "model_signing.signing.Config().use_elliptic_key_signer(private_key=sys.argv[2])"
+        ".set_hashing_config(h).sign(sys.argv[1], sys.argv[3])\n"
+    )
+    subprocess.run([sys.executable, "-c", script, model_dir, priv, sig], check=True)
+    statement = json.loads(base64.b64decode(json.loads(sig.read_text())["dsseEnvelope"]["payload"]))
+    assert statement["predicate"]["serialization"]["method"] == "shards"
+    r = run_kgate("verify", model_dir, "--public-key", pub)
+    assert r.code == 0, r.stderr
+    data = bytearray((model_dir / "variables" / "weights.bin").read_bytes())
+    data[15000] ^= 1
+    (model_dir / "variables" / "weights.bin").write_bytes(bytes(data))
+    assert "changed: variables/weights.bin:10000:16384" in verify_fails(model_dir, pub)
+
+
 def test_kgate_verifies_legacy_v01_bundle(model_dir, key):
     """model-signing 0.2's predicate and PAE encoding, made by the real package."""
     priv, pub = key

@@ -1,5 +1,8 @@
 // Round trips and every tamper case of issue 5: each must fail verification
 // with a message that says what.
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <cstdio>
 
 #include "gmock/gmock.h"
@@ -297,6 +300,18 @@ TEST(EcKeyTest, RefusesWrongKeys) {
               HasSubstr("encrypted private keys are not supported"));
   const KeyPair k = GenerateKeyPair();
   EXPECT_THAT(PublicKey::FromPem(k.private_pem, "priv.pem").status().message(), HasSubstr("not a PEM public key"));
+  // Ed25519 (and RSA) are not model-signing key types.
+  EVP_PKEY* ed = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  ASSERT_NE(ed, nullptr);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, ed);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  const std::string ed_pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  EVP_PKEY_free(ed);
+  EXPECT_THAT(PublicKey::FromPem(ed_pem, "ed.pub").status().message(),
+              HasSubstr("ed.pub: not an elliptic-curve key (ED25519)"));
   // The hint is SHA-256 over the PEM text, as model-signing computes it.
   EXPECT_EQ(k.public_key.hint(), ToHex(HashBytes(k.public_pem)));
   EXPECT_EQ(k.private_key.public_key().hint(), k.public_key.hint());
