@@ -152,6 +152,7 @@ std::vector<graph::TensorSpec> Model::output_specs() const {
 int64_t Model::weight_bytes() const { return program_->weight_bytes(); }
 
 absl::StatusOr<PlanStats> Model::Stats(std::span<const Dims> input_shapes) const {
+  omp_set_num_threads(options_.intra_op_threads > 0 ? options_.intra_op_threads : omp_get_num_procs());
   KGATE_ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan,
                          plans_->Get(std::vector<Dims>(input_shapes.begin(), input_shapes.end())));
   return plan->stats;
@@ -187,10 +188,12 @@ absl::StatusOr<std::vector<HostTensor>> Model::Predict(std::span<const Tensor> i
       feed[i] = converted[i].view();
     }
   }
-  KGATE_ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan, plans_->Get(shapes));
-
+  // Before the plan: oneDNN primitives keep the thread count they were
+  // created with (from omp_get_max_threads) for every later run.
   const int threads = options_.intra_op_threads > 0 ? options_.intra_op_threads : omp_get_num_procs();
   omp_set_num_threads(threads);
+  KGATE_ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan, plans_->Get(shapes));
+
   RunContext ctx(options.deadline, threads);
   AlignedBuffer arena = plan->AcquireArena();
   uint8_t* base = static_cast<uint8_t*>(arena.data());
