@@ -57,6 +57,14 @@ def sign(model, priv, *extra):
     return r
 
 
+def signed_keras_copy(tmp_path, priv):
+    """A copy of the example .keras file, signed (model.sig beside it)."""
+    model = tmp_path / "model.keras"
+    shutil.copy(KERAS_MODEL, model)
+    sign(model, priv)
+    return model
+
+
 def verify_fails(model, pub, *extra):
     r = run_kgate("verify", model, "--public-key", pub, *extra)
     assert r.code == 1, (r.stdout, r.stderr)
@@ -190,9 +198,7 @@ def test_kgate_verifies_legacy_v01_bundle(model_dir, key):
 
 def test_one_byte_in_the_weights(tmp_path, key):
     priv, pub = key
-    model = tmp_path / "model.keras"
-    shutil.copy(KERAS_MODEL, model)
-    sign(model, priv)
+    model = signed_keras_copy(tmp_path, priv)
     data = bytearray(model.read_bytes())
     data[len(data) // 2] ^= 1
     model.write_bytes(bytes(data))
@@ -208,9 +214,7 @@ def test_replaced_config_json(model_dir, key):
 
 def test_replaced_config_inside_keras_archive(tmp_path, key):
     priv, pub = key
-    model = tmp_path / "model.keras"
-    shutil.copy(KERAS_MODEL, model)
-    sign(model, priv)
+    model = signed_keras_copy(tmp_path, priv)
     with zipfile.ZipFile(KERAS_MODEL) as src, zipfile.ZipFile(model, "w") as dst:
         for info in src.infolist():
             data = src.read(info.filename)
@@ -223,9 +227,7 @@ def test_replaced_config_inside_keras_archive(tmp_path, key):
 def test_rezipped_archive_with_identical_content(tmp_path, key):
     """Same members, same bytes, different archive: what is signed is the file."""
     priv, pub = key
-    model = tmp_path / "model.keras"
-    shutil.copy(KERAS_MODEL, model)
-    sign(model, priv)
+    model = signed_keras_copy(tmp_path, priv)
     with zipfile.ZipFile(KERAS_MODEL) as src, zipfile.ZipFile(model, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info.filename))
