@@ -18,13 +18,13 @@ EfficientNetB0, each at batch 1, 8 and 32.
   GFLOP/s = FLOPs x samples/s. The reference peak is a 4096^3 float32 numpy
   (OpenBLAS) matmul, one thread and all threads, measured in the same run with
   OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for that measurement only.
-- Memory: peak RSS (wait4 ru_maxrss) of a kgate process predicting ResNet50 at
+- Memory: peak RSS (VmHWM, polled from /proc) of a kgate process predicting ResNet50 at
   batch 1 (`kgate bench --batch 1`) and of a Python process that loads the same
   .keras with Keras and predicts batch 1 with the jit path, next to the
   weights' bytes and the plan's arena bytes that kgate bench reports.
 
     KERAS_BACKEND=jax .venv/bin/python bench/engine_vs_keras.py [--kgate build/kgate] \
-        [--threads T] [--batch 1 --batch 8 --batch 32] [--models mlp,cnn,...] \
+        [--threads T] [--batch 1 --batch 8 --batch 32] [--models mlp,cnn,...] [--kgate-env NAME=VALUE] \
         [--json FILE] [--markdown FILE]
 """
 import argparse
@@ -165,12 +165,18 @@ def bench_keras(jax, model, batches, a):
     return rows
 
 
+def kgate_env(a):
+    env = dict(os.environ)
+    env.update(kv.split("=", 1) for kv in a.kgate_env)
+    return env
+
+
 def bench_kgate(a, path, batches):
     cmd = [a.kgate, "bench", path, "--threads", str(a.threads), "--iterations", str(a.iterations),
            "--warmup", str(a.warmup), "--max-seconds", str(max(1, int(a.max_seconds))), "--format", "json"]
     for b in batches:
         cmd += ["--batch", str(b)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    res = subprocess.run(cmd, capture_output=True, text=True, env=kgate_env(a))
     if res.returncode != 0:
         return {"error": f"exit {res.returncode}: {(res.stderr or res.stdout).strip()[:300]}"}
     return json.loads(res.stdout)
@@ -205,15 +211,30 @@ def matmul_peak(threads, n=4096):
     return {"threads": threads, "n": n, **json.loads(res.stdout)}
 
 
-def run_with_peak_rss(cmd, env=None):
-    """Runs cmd; returns (returncode, stdout, stderr, peak RSS bytes from wait4)."""
+def run_sampling_memory(cmd, env=None):
+    """Runs cmd, polling /proc/PID/status every 20 ms; returns (returncode, stdout,
+    stderr, memory) with the last VmHWM seen and the largest RssAnon and RssFile.
+
+    Not wait4's ru_maxrss: for a child forked from this Python process it also
+    counts the pages the child shared with its parent before exec."""
+    fields = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    for line in f:
+                        key = line.split(":", 1)[0]
+                        if key in fields:
+                            fields[key] = max(fields[key], int(line.split()[1]) * 1024)
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
         out.seek(0)
         err.seek(0)
-        return proc.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss * 1024
+        memory = {"peak_rss_bytes": fields["VmHWM"], "rss_anon_bytes": fields["RssAnon"],
+                  "rss_file_bytes": fields["RssFile"]}
+        return proc.returncode, out.read().decode(), err.read().decode(), memory
 
 
 KERAS_RSS_CHILD = """
@@ -236,25 +257,25 @@ print(json.dumps({"rss_after_import_bytes": after_import, "vm_hwm_bytes": status
 
 
 def memory(a, path):
-    rc, out, err, kgate_rss = run_with_peak_rss(
+    rc, out, err, kgate_mem = run_sampling_memory(
         [a.kgate, "bench", path, "--batch", "1", "--threads", str(a.threads), "--iterations", "20", "--warmup", "2",
-         "--format", "json"])
+         "--format", "json"], kgate_env(a))
     if rc != 0:
         return {"error": f"kgate bench exit {rc}: {err.strip()[:300]}"}
     kg = json.loads(out)
-    rc, out, err, keras_rss = run_with_peak_rss([sys.executable, "-c", KERAS_RSS_CHILD, path, "20"])
+    rc, out, err, keras_mem = run_sampling_memory([sys.executable, "-c", KERAS_RSS_CHILD, path, "20"])
     if rc != 0:
         return {"error": f"Keras child exit {rc}: {err.strip()[-300:]}"}
     kc = json.loads(out.strip().splitlines()[-1])
     return {
         "model": RSS_MODEL,
         "file_bytes": os.path.getsize(path),
-        "kgate_peak_rss_bytes": kgate_rss,
-        "kgate_reported_peak_rss_bytes": kg["peak_rss_bytes"],
+        "kgate": kgate_mem,
         "weight_bytes": kg["weight_bytes"],
         "arena_bytes": kg["results"][0]["arena_bytes"],
         "scratch_bytes": kg["results"][0]["scratch_bytes"],
-        "keras_peak_rss_bytes": keras_rss,
+        "keras": keras_mem,
+        "keras_vm_hwm_bytes": kc["vm_hwm_bytes"],
         "keras_rss_after_import_bytes": kc["rss_after_import_bytes"],
     }
 
@@ -284,7 +305,8 @@ def markdown(report):
     peak = {p["threads"]: p["gflops"] for p in report["matmul_peak"]}
     all_peak = peak[max(peak)]
     lines = [
-        f"{report['date']}, {report['machine']}; kgate {report['kgate_commit']} with --threads {report['threads']}; "
+        f"{report['date']}, {report['machine']}; kgate {report['kgate_commit']} with --threads {report['threads']}"
+        f"{''.join(' ' + e for e in report['kgate_env'])}; "
         f"Keras {report['keras']} / JAX {report['jax']}. Load average {report['loadavg_start']:.1f} at the start, "
         f"{report['loadavg_end']:.1f} at the end.",
         "",
@@ -317,17 +339,20 @@ def markdown(report):
                 f"{kg['throughput_per_s'] / ke['throughput_per_s']:.2f}x | {gf} |")
     mem = report.get("memory")
     if mem and "error" not in mem:
-        rest = mem["kgate_peak_rss_bytes"] - mem["weight_bytes"] - mem["arena_bytes"] - mem["scratch_bytes"]
+        peak = mem["kgate"]["peak_rss_bytes"]
+        rest = peak - mem["weight_bytes"] - mem["arena_bytes"] - mem["scratch_bytes"]
         lines += [
             "",
             f"| {mem['model']} batch 1 | bytes |",
             "|---|---|",
+            f"| .keras file | {mb(mem['file_bytes'])} |",
             f"| weights (float32, kgate weight_bytes) | {mb(mem['weight_bytes'])} |",
             f"| plan arena (+ scratch) | {mb(mem['arena_bytes'])} (+ {mb(mem['scratch_bytes'])}) |",
-            f"| kgate peak RSS | {mb(mem['kgate_peak_rss_bytes'])} (weights + arena + {mb(rest)}) |",
-            f"| Keras process peak RSS (JAX, jit predict) | {mb(mem['keras_peak_rss_bytes'])} "
-            f"({mb(mem['keras_rss_after_import_bytes'])} of it after importing keras and jax) |",
-            f"| Keras / kgate peak RSS | {mem['keras_peak_rss_bytes'] / mem['kgate_peak_rss_bytes']:.1f}x |",
+            f"| kgate peak RSS (VmHWM) | {mb(peak)} = weights + arena + {mb(rest)}; largest anonymous "
+            f"{mb(mem['kgate']['rss_anon_bytes'])}, file-backed {mb(mem['kgate']['rss_file_bytes'])} |",
+            f"| Keras process peak RSS (VmHWM, JAX jit predict) | {mb(mem['keras_vm_hwm_bytes'])}, "
+            f"{mb(mem['keras_rss_after_import_bytes'])} of it right after importing keras and jax |",
+            f"| Keras / kgate peak RSS | {mem['keras_vm_hwm_bytes'] / peak:.1f}x |",
         ]
     elif mem:
         lines += ["", f"memory: {mem['error']}"]
@@ -343,6 +368,8 @@ def main():
     ap.add_argument("--iterations", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--max-seconds", type=float, default=10)
+    ap.add_argument("--kgate-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="environment for the kgate processes, e.g. OMP_WAIT_POLICY=passive")
     ap.add_argument("--no-memory", action="store_true", help=f"skip the {RSS_MODEL} peak-RSS comparison")
     ap.add_argument("--json", help="write the raw results here")
     ap.add_argument("--markdown", help="write the Markdown report here")
@@ -357,7 +384,7 @@ def main():
     import keras
 
     report = {"date": datetime.date.today().isoformat(), "machine": machine(), "kgate_commit": git_commit(),
-              "threads": a.threads, "keras": keras.__version__, "jax": jax.__version__,
+              "threads": a.threads, "kgate_env": a.kgate_env, "keras": keras.__version__, "jax": jax.__version__,
               "loadavg_start": os.getloadavg()[0], "models": []}
     report["matmul_peak"] = [matmul_peak(1), matmul_peak(os.cpu_count())]
     print(json.dumps(report["matmul_peak"]), flush=True)
