@@ -40,7 +40,7 @@ TEST_P(LayerOps, MatchesKeras) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, LayerOps,
-                         testing::Values(LayerCase{"core", "core_variants", 8},
+                         testing::Values(LayerCase{"core", "core_variants", 9},
                                          LayerCase{"core", "embedding_ids", 2},
                                          LayerCase{"core", "embedding_out_of_range", 2},
                                          LayerCase{"activation_layers", "activation_variants", 13},
