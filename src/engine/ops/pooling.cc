@@ -119,6 +119,27 @@ float MaskAt(const Tensor& mask, int64_t i) {
   }
 }
 
+// o[c] = combine(o[c], x[p, c], weight(p)) over every position p of one
+// batch row, walking memory in order for either layout.
+template <typename Combine, typename Weight>
+void FoldPositions(const float* row, float* __restrict o, int64_t positions, int64_t channels, bool channels_first,
+                   const Combine& combine, const Weight& weight) {
+  if (channels_first) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* __restrict r = row + c * positions;
+      float acc = o[c];
+      for (int64_t p = 0; p < positions; ++p) acc = combine(acc, r[p], weight(p));
+      o[c] = acc;
+    }
+    return;
+  }
+  for (int64_t p = 0; p < positions; ++p) {
+    const float* __restrict r = row + p * channels;
+    const float w = weight(p);
+    for (int64_t c = 0; c < channels; ++c) o[c] = combine(o[c], r[c], w);
+  }
+}
+
 absl::Status RunGlobal(const GlobalGeometry& g, std::span<const Tensor> in, std::span<const Tensor> out) {
   const Tensor& x = in[0];
   const int64_t batch = x.shape[0];
@@ -129,36 +150,31 @@ absl::Status RunGlobal(const GlobalGeometry& g, std::span<const Tensor> in, std:
   }
   const float* src = x.f32();
   float* dst = out[0].f32();
-  // Strides of (position, channel) inside one batch row.
-  const int64_t pos_stride = g.channels_first ? 1 : channels;
-  const int64_t ch_stride = g.channels_first ? positions : 1;
+  auto one = [](int64_t) { return 1.f; };
 #pragma omp parallel for schedule(static) if (batch * channels * positions > 65536)
   for (int64_t n = 0; n < batch; ++n) {
     const float* row = src + n * channels * positions;
     float* o = dst + n * channels;
     if (g.max) {
       std::fill(o, o + channels, -std::numeric_limits<float>::infinity());
-      for (int64_t p = 0; p < positions; ++p) {
-        for (int64_t c = 0; c < channels; ++c) {
-          const float v = row[p * pos_stride + c * ch_stride];
-          if (v > o[c] || std::isnan(v)) o[c] = v;  // NaN propagates, as jnp.max does
-        }
-      }
+      // NaN propagates, as jnp.max does.
+      FoldPositions(row, o, positions, channels, g.channels_first,
+                    [](float acc, float v, float) { return v > acc || std::isnan(v) ? v : acc; }, one);
       continue;
     }
     std::fill(o, o + channels, 0.f);
+    auto add = [](float acc, float v, float w) { return acc + v * w; };
     float count = static_cast<float>(positions);
     if (g.masked) {
+      std::vector<float> mask(static_cast<size_t>(positions));
       count = 0.f;
       for (int64_t p = 0; p < positions; ++p) {
-        const float m = MaskAt(in[1], n * positions + p);
-        count += m;
-        for (int64_t c = 0; c < channels; ++c) o[c] += row[p * pos_stride + c * ch_stride] * m;
+        mask[p] = MaskAt(in[1], n * positions + p);
+        count += mask[p];
       }
+      FoldPositions(row, o, positions, channels, g.channels_first, add, [&](int64_t p) { return mask[p]; });
     } else {
-      for (int64_t p = 0; p < positions; ++p) {
-        for (int64_t c = 0; c < channels; ++c) o[c] += row[p * pos_stride + c * ch_stride];
-      }
+      FoldPositions(row, o, positions, channels, g.channels_first, add, one);
     }
     for (int64_t c = 0; c < channels; ++c) o[c] /= count;
   }

@@ -37,6 +37,32 @@ Blocked Block(const Dims& d, size_t spatial_rank, bool channels_first) {
   return b;
 }
 
+// Along the last spatial axis, consecutive output positions that read
+// consecutive input positions (or all read zeros) form one segment, copied
+// (or cleared) at once.
+struct Segment {
+  int64_t output = 0;  // first output position
+  int64_t input = 0;   // first input position; -1 = zeros
+  int64_t count = 0;
+};
+
+std::vector<Segment> Segments(const std::vector<int64_t>& map) {
+  std::vector<Segment> out;
+  for (int64_t o = 0; o < static_cast<int64_t>(map.size()); ++o) {
+    const int64_t i = map[o];
+    if (!out.empty()) {
+      Segment& last = out.back();
+      const bool extends = last.input < 0 ? i < 0 : i == last.input + last.count;
+      if (extends) {
+        ++last.count;
+        continue;
+      }
+    }
+    out.push_back({o, i, 1});
+  }
+  return out;
+}
+
 class GatherOp final : public Op {
  public:
   GatherOp(AxisMap kind, std::vector<int64_t> amounts, bool channels_first)
@@ -48,52 +74,68 @@ class GatherOp final : public Op {
     if (in[0].size() != rank + 2 || out[0].size() != rank + 2) {
       return absl::InternalError("padding/cropping/upsampling: unexpected rank");
     }
-    const Blocked src = Block(in[0], rank, channels_first_);
-    const Blocked dst = Block(out[0], rank, channels_first_);
+    Plan plan;
+    plan.src = Block(in[0], rank, channels_first_);
+    plan.dst = Block(out[0], rank, channels_first_);
     // Per axis, per output index: the input index, or -1 for a zero.
-    std::vector<std::vector<int64_t>> maps(rank);
     for (size_t a = 0; a < rank; ++a) {
-      for (int64_t o = 0; o < dst.spatial[a]; ++o) {
+      std::vector<int64_t> map;
+      for (int64_t o = 0; o < plan.dst.spatial[a]; ++o) {
         int64_t i = o;
         if (kind_ == AxisMap::kPad) i = o - amounts_[2 * a];
         if (kind_ == AxisMap::kCrop) i = o + amounts_[2 * a];
         if (kind_ == AxisMap::kRepeat) i = o / amounts_[a];
-        maps[a].push_back(i >= 0 && i < src.spatial[a] ? i : -1);
+        map.push_back(i >= 0 && i < plan.src.spatial[a] ? i : -1);
+      }
+      if (a + 1 < rank) {
+        plan.outer_maps.push_back(std::move(map));
+      } else {
+        plan.last = Segments(map);
       }
     }
-    return MakePrepared([src, dst, maps](RunContext&, std::span<const Tensor> in, std::span<const Tensor> out) {
-      Run(src, dst, maps, in[0], out[0]);
+    return MakePrepared([plan = std::move(plan)](RunContext&, std::span<const Tensor> in, std::span<const Tensor> out) {
+      Run(plan, in[0], out[0]);
       return absl::OkStatus();
     });
   }
 
  private:
-  static void Run(const Blocked& src, const Blocked& dst, const std::vector<std::vector<int64_t>>& maps,
-                  const Tensor& x, const Tensor& y) {
-    const size_t rank = maps.size();
+  struct Plan {
+    Blocked src, dst;
+    std::vector<std::vector<int64_t>> outer_maps;  // every spatial axis but the last
+    std::vector<Segment> last;
+  };
+
+  static void Run(const Plan& plan, const Tensor& x, const Tensor& y) {
+    const Blocked& src = plan.src;
+    const Blocked& dst = plan.dst;
+    const size_t outer_rank = plan.outer_maps.size();
     const size_t in_size = util::DTypeSize(x.dtype), out_size = util::DTypeSize(y.dtype);
-    const int64_t src_positions = NumElements(src.spatial), dst_positions = NumElements(dst.spatial);
+    const int64_t src_len = src.spatial.back(), dst_len = dst.spatial.back();
+    int64_t rows = dst.blocks;  // (block, outer spatial position) pairs
+    for (size_t a = 0; a < outer_rank; ++a) rows *= dst.spatial[a];
     const auto* from = static_cast<const uint8_t*>(x.data);
     auto* to = static_cast<uint8_t*>(y.data);
-    std::vector<int64_t> index(rank, 0);
-    for (int64_t b = 0; b < dst.blocks; ++b) {
-      std::fill(index.begin(), index.end(), 0);
-      for (int64_t p = 0; p < dst_positions; ++p) {
-        int64_t source = 0;
-        for (size_t a = 0; a < rank && source >= 0; ++a) {
-          const int64_t i = maps[a][index[a]];
-          source = i < 0 ? -1 : source * src.spatial[a] + i;
-        }
-        uint8_t* d = to + ((b * dst_positions + p) * dst.vector) * out_size;
-        if (source < 0) {
-          std::memset(d, 0, static_cast<size_t>(dst.vector) * out_size);
+#pragma omp parallel for schedule(static) if (rows * dst_len * dst.vector > 65536)
+    for (int64_t r = 0; r < rows; ++r) {
+      // The row's block and outer position, and the input row it reads.
+      int64_t rest = r, source = 0, scale = 1;
+      for (size_t a = outer_rank; a-- > 0;) {
+        const int64_t i = plan.outer_maps[a][rest % dst.spatial[a]];
+        rest /= dst.spatial[a];
+        if (source >= 0) source = i < 0 ? -1 : source + i * scale;
+        scale *= src.spatial[a];
+      }
+      if (source >= 0) source += rest * scale;  // rest is the block
+      uint8_t* row = to + r * dst_len * dst.vector * static_cast<int64_t>(out_size);
+      for (const Segment& seg : plan.last) {
+        uint8_t* d = row + seg.output * dst.vector * static_cast<int64_t>(out_size);
+        const int64_t n = seg.count * dst.vector;
+        if (source < 0 || seg.input < 0) {
+          std::memset(d, 0, static_cast<size_t>(n) * out_size);
         } else {
-          kernels::CopyConvert(from + ((b * src_positions + source) * src.vector) * in_size, x.dtype, d, y.dtype,
-                               dst.vector);
-        }
-        for (size_t a = rank; a-- > 0;) {
-          if (++index[a] < dst.spatial[a]) break;
-          index[a] = 0;
+          const int64_t at = (source * src_len + seg.input) * src.vector;
+          kernels::CopyConvert(from + at * static_cast<int64_t>(in_size), x.dtype, d, y.dtype, n);
         }
       }
     }
