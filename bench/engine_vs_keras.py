@@ -213,11 +213,14 @@ def matmul_peak(threads, n=4096):
 
 def run_sampling_memory(cmd, env=None):
     """Runs cmd, polling /proc/PID/status every 20 ms; returns (returncode, stdout,
-    stderr, memory) with the last VmHWM seen and the largest RssAnon and RssFile.
+    stderr, memory) with the last VmHWM and VmRSS seen (the peak, and the
+    resident set while predicting at the end of the run) and the largest
+    RssAnon and RssFile.
 
     Not wait4's ru_maxrss: for a child forked from this Python process it also
     counts the pages the child shared with its parent before exec."""
     fields = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0}
+    last_rss = 0
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         while proc.poll() is None:
@@ -227,12 +230,14 @@ def run_sampling_memory(cmd, env=None):
                         key = line.split(":", 1)[0]
                         if key in fields:
                             fields[key] = max(fields[key], int(line.split()[1]) * 1024)
+                        elif key == "VmRSS":
+                            last_rss = int(line.split()[1]) * 1024
             except (OSError, ValueError):
                 pass
             time.sleep(0.02)
         out.seek(0)
         err.seek(0)
-        memory = {"peak_rss_bytes": fields["VmHWM"], "rss_anon_bytes": fields["RssAnon"],
+        memory = {"peak_rss_bytes": fields["VmHWM"], "last_rss_bytes": last_rss, "rss_anon_bytes": fields["RssAnon"],
                   "rss_file_bytes": fields["RssFile"]}
         return proc.returncode, out.read().decode(), err.read().decode(), memory
 
@@ -349,9 +354,11 @@ def markdown(report):
             f"| weights (float32, kgate weight_bytes) | {mb(mem['weight_bytes'])} |",
             f"| plan arena (+ scratch) | {mb(mem['arena_bytes'])} (+ {mb(mem['scratch_bytes'])}) |",
             f"| kgate peak RSS (VmHWM) | {mb(peak)} = weights + arena + {mb(rest)}; largest anonymous "
-            f"{mb(mem['kgate']['rss_anon_bytes'])}, file-backed {mb(mem['kgate']['rss_file_bytes'])} |",
+            f"{mb(mem['kgate']['rss_anon_bytes'])}, file-backed {mb(mem['kgate']['rss_file_bytes'])}; "
+            f"{mb(mem['kgate']['last_rss_bytes'])} resident while predicting at the end |",
             f"| Keras process peak RSS (VmHWM, JAX jit predict) | {mb(mem['keras_vm_hwm_bytes'])}, "
-            f"{mb(mem['keras_rss_after_import_bytes'])} of it right after importing keras and jax |",
+            f"{mb(mem['keras_rss_after_import_bytes'])} of it right after importing keras and jax; "
+            f"{mb(mem['keras']['last_rss_bytes'])} resident while predicting at the end |",
             f"| Keras / kgate peak RSS | {mem['keras_vm_hwm_bytes'] / peak:.1f}x |",
         ]
     elif mem:
