@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/cord.h"
+
 #include "trust/bundle.h"
 #include "trust/hash_model.h"
 #include "trust/hygiene.h"
@@ -17,8 +19,12 @@
 namespace kgate::trust {
 namespace {
 
-absl::Status Refuse(const std::string& model_path, std::string_view why) {
-  return absl::PermissionDeniedError(util::StrCat("model ", model_path, " refused: ", why));
+constexpr char kRefusalPayload[] = "kgate/trust-refusal";
+
+absl::Status Refuse(const std::string& model_path, std::string_view reason, std::string_view why) {
+  absl::Status s = absl::PermissionDeniedError(util::StrCat("model ", model_path, " refused: ", why));
+  s.SetPayload(kRefusalPayload, absl::Cord(absl::string_view(reason.data(), reason.size())));
+  return s;
 }
 
 std::string ParentDir(const std::string& path) {
@@ -46,7 +52,7 @@ absl::Status CheckRepositoryHygiene(const std::string& model_path, bool is_direc
       decision->warnings.push_back(f.message);
     }
   }
-  if (!refusals.empty()) return Refuse(model_path, util::StrJoin(refusals, "; "));
+  if (!refusals.empty()) return Refuse(model_path, "hygiene", util::StrJoin(refusals, "; "));
   return absl::OkStatus();
 }
 
@@ -62,7 +68,8 @@ absl::StatusOr<std::string> SignedRoot(const std::string& model_path, bool is_di
   if (resources.size() == 1 && resources[0].name == ".") return model_path;
   const std::string name = BaseName(model_path);
   if (std::none_of(resources.begin(), resources.end(), [&](const Resource& r) { return r.name == name; })) {
-    return Refuse(model_path, util::StrCat("the signature covers the folder ", ParentDir(model_path), " but not ", name));
+    return Refuse(model_path, "not-covered",
+                  util::StrCat("the signature covers the folder ", ParentDir(model_path), " but not ", name));
   }
   return ParentDir(model_path);
 }
@@ -74,7 +81,8 @@ absl::Status CheckSignature(const std::string& model_path, bool is_directory, co
   struct stat st;
   if (::lstat(signature_path.c_str(), &st) != 0) {
     if (policy.require_signature) {
-      return Refuse(model_path, util::StrCat("unsigned: no signature at ", signature_path, " and a signature is required"));
+      return Refuse(model_path, "unsigned",
+                    util::StrCat("unsigned: no signature at ", signature_path, " and a signature is required"));
     }
     return absl::OkStatus();
   }
@@ -84,13 +92,16 @@ absl::Status CheckSignature(const std::string& model_path, bool is_directory, co
     return absl::OkStatus();
   }
   absl::StatusOr<std::string> bundle_json = ReadSmallFile(signature_path, kMaxBundleBytes);
-  if (!bundle_json.ok()) return Refuse(model_path, util::ToStd(bundle_json.status().message()));
+  if (!bundle_json.ok()) {
+    return Refuse(model_path, "signature-unreadable", util::ToStd(bundle_json.status().message()));
+  }
   KGATE_ASSIGN_OR_RETURN(const std::string root, SignedRoot(model_path, is_directory, *bundle_json));
   absl::StatusOr<VerifyReport> report =
       VerifyModel(root, *bundle_json, policy.trusted_keys, {.signature_path = signature_path, .ignore_paths = {}, .hash = {}});
   if (!report.ok()) return report.status();
   if (!report->verified) {
-    return Refuse(model_path, util::StrCat("signature ", signature_path, " does not verify: ",
+    return Refuse(model_path, VerifyFailureName(report->failure_kind),
+                  util::StrCat("signature ", signature_path, " does not verify: ",
                                            util::StrJoin(report->Describe(), "; ")));
   }
   decision->signature_verified = true;
@@ -111,11 +122,16 @@ absl::Status CheckPins(const std::string& model_path, bool is_directory, const T
     return std::find(policy.pinned_digests.begin(), policy.pinned_digests.end(), d) != policy.pinned_digests.end();
   };
   if (pinned(root) || (!is_directory && pinned(manifest.resources[0].digest))) return absl::OkStatus();
-  return Refuse(model_path, util::StrCat("digest sha256:", decision->model_digest, " is not one of the ",
+  return Refuse(model_path, "not-pinned", util::StrCat("digest sha256:", decision->model_digest, " is not one of the ",
                                          policy.pinned_digests.size(), " pinned digests"));
 }
 
 }  // namespace
+
+std::string RefusalReason(const absl::Status& status) {
+  const auto reason = status.GetPayload(kRefusalPayload);  // absl::optional in Debian's abseil
+  return reason ? std::string(*reason) : std::string();
+}
 
 absl::StatusOr<TrustDecision> CheckModel(const std::string& model_path, const TrustPolicy& policy,
                                          const CheckOptions& options) {

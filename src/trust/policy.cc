@@ -28,6 +28,43 @@ absl::StatusOr<std::vector<T>> Narrow(const std::vector<T>& server, const std::v
 
 }  // namespace
 
+absl::StatusOr<TrustPolicy> BuildPolicy(const TrustPolicySpec& spec, std::string_view where) {
+  TrustPolicy policy;
+  policy.require_signature = spec.require_signature;
+  for (size_t i = 0; i < spec.trusted_key_files.size(); ++i) {
+    absl::StatusOr<PublicKey> key = PublicKey::FromPemFile(spec.trusted_key_files[i]);
+    if (!key.ok()) {
+      return absl::InvalidArgumentError(
+          util::StrCat(where, " trust.trusted_keys[", i, "]: ", util::ToStd(key.status().message())));
+    }
+    policy.trusted_keys.push_back(std::move(*key));
+  }
+  for (size_t i = 0; i < spec.pinned_digests.size(); ++i) {
+    std::string_view text = spec.pinned_digests[i];
+    if (text.substr(0, 7) == "sha256:") text.remove_prefix(7);
+    std::optional<Sha256> digest = Sha256FromHex(text);
+    if (!digest) {
+      return absl::InvalidArgumentError(util::StrCat(where, " trust.pinned_digests[", i, "]: '",
+                                                     spec.pinned_digests[i], "': expected sha256:<64 hex digits>"));
+    }
+    policy.pinned_digests.push_back(*digest);
+  }
+  if (spec.hygiene == "off") {
+    policy.hygiene = HygieneAction::kOff;
+  } else if (spec.hygiene == "warn") {
+    policy.hygiene = HygieneAction::kWarn;
+  } else if (spec.hygiene == "refuse") {
+    policy.hygiene = HygieneAction::kRefuse;
+  } else {
+    return absl::InvalidArgumentError(
+        util::StrCat(where, " trust.hygiene: '", spec.hygiene, "': expected off, warn or refuse"));
+  }
+  if (absl::Status s = ValidatePolicy(policy); !s.ok()) {
+    return absl::InvalidArgumentError(util::StrCat(where, " ", util::ToStd(s.message())));
+  }
+  return policy;
+}
+
 absl::Status ValidatePolicy(const TrustPolicy& policy) {
   if (policy.require_signature && policy.trusted_keys.empty()) {
     return absl::InvalidArgumentError("trust policy: require_signature is set but no trusted public key is configured");

@@ -45,6 +45,19 @@ struct TrustPolicy {
   HygieneAction hygiene = HygieneAction::kWarn;
 };
 
+// A trust policy as a configuration file spells it (the server config's
+// `trust:` section or a model's kgate.yaml); BuildPolicy loads and checks it.
+struct TrustPolicySpec {
+  bool require_signature = false;
+  std::vector<std::string> trusted_key_files;  // PEM public keys
+  std::vector<std::string> pinned_digests;     // "sha256:<64 hex>" (or bare hex)
+  std::string hygiene = "warn";                // off | warn | refuse
+};
+
+// Loads the keys and parses the digests; errors name `where` and the field
+// ("server config trust.pinned_digests[1]: expected sha256:<64 hex digits>").
+absl::StatusOr<TrustPolicy> BuildPolicy(const TrustPolicySpec& spec, std::string_view where);
+
 // A policy that could never admit a model (a signature required, no key
 // trusted) is an error in the configuration, reported as kInvalidArgument.
 absl::Status ValidatePolicy(const TrustPolicy& policy);
@@ -67,6 +80,13 @@ struct TrustDecision {
   std::string model_digest;  // hex; set when digests were pinned
   std::vector<std::string> warnings;  // hygiene warnings, unverified signatures
 };
+
+// Why CheckModel refused a model, from its kPermissionDenied status, as a
+// short label for metrics and the audit log: "unsigned", "not-pinned",
+// "hygiene", "signature-unreadable", "not-covered", or a VerifyFailureName
+// ("untrusted-key", "bad-signature", "files-differ", ...). "" for other
+// statuses.
+std::string RefusalReason(const absl::Status& status);
 
 // Checks the model at `model_path` (a model file or a model folder) against
 // `policy`. The signature is `<folder>/model.sig`, where <folder> is the

@@ -29,6 +29,7 @@ bool CheckSignature(const Bundle& bundle, const std::vector<PublicKey>& trusted_
     if (!bundle.public_key_hint || *bundle.public_key_hint == k.hint()) candidates.push_back(&k);
   }
   if (candidates.empty()) {
+    report->failure_kind = VerifyFailure::kUntrustedKey;
     report->failure = trusted_keys.empty()
                           ? "no trusted public key was given"
                           : util::StrCat("signed by an untrusted key: the bundle names key sha256:",
@@ -52,6 +53,7 @@ bool CheckSignature(const Bundle& bundle, const std::vector<PublicKey>& trusted_
       }
     }
   }
+  report->failure_kind = VerifyFailure::kBadSignature;
   report->failure =
       bundle.public_key_hint
           ? util::StrCat("the DSSE signature does not verify with key sha256:", candidates[0]->hint(), " (",
@@ -77,6 +79,19 @@ std::string ShapeMismatch(const std::vector<Resource>& signed_resources, bool mo
 
 }  // namespace
 
+std::string_view VerifyFailureName(VerifyFailure failure) {
+  switch (failure) {
+    case VerifyFailure::kNone: return "none";
+    case VerifyFailure::kMalformedBundle: return "malformed-bundle";
+    case VerifyFailure::kUntrustedKey: return "untrusted-key";
+    case VerifyFailure::kBadSignature: return "bad-signature";
+    case VerifyFailure::kMalformedStatement: return "malformed-statement";
+    case VerifyFailure::kUnsignableModel: return "unsignable-model";
+    case VerifyFailure::kFilesDiffer: return "files-differ";
+  }
+  return "unknown";
+}
+
 std::vector<std::string> VerifyReport::Describe() const {
   if (!failure.empty()) return {failure};
   if (verified) return {"verified"};
@@ -88,12 +103,14 @@ absl::StatusOr<VerifyReport> VerifyModel(const std::string& model_path, std::str
   VerifyReport report;
   absl::StatusOr<Bundle> bundle = ParseBundle(bundle_json);
   if (!bundle.ok()) {
+    report.failure_kind = VerifyFailure::kMalformedBundle;
     report.failure = std::string(util::ToStd(bundle.status().message()));
     return report;
   }
   if (!CheckSignature(*bundle, trusted_keys, &report)) return report;
   absl::StatusOr<SignedStatement> statement = ParseStatement(bundle->payload);
   if (!statement.ok()) {
+    report.failure_kind = VerifyFailure::kMalformedStatement;
     report.failure = std::string(util::ToStd(statement.status().message()));
     return report;
   }
@@ -108,16 +125,19 @@ absl::StatusOr<VerifyReport> VerifyModel(const std::string& model_path, std::str
   absl::StatusOr<Manifest> actual = HashModel(model_path, serialization, options.hash);
   if (!actual.ok()) {
     if (CouldNotRun(actual.status())) return actual.status();
+    report.failure_kind = VerifyFailure::kUnsignableModel;
     report.failure = std::string(util::ToStd(actual.status().message()));
     return report;
   }
   const bool is_directory = !(actual->resources.size() == 1 && actual->resources[0].name == ".");
   if (std::string mismatch = ShapeMismatch(report.signed_manifest.resources, is_directory); !mismatch.empty()) {
+    report.failure_kind = VerifyFailure::kFilesDiffer;
     report.failure = std::move(mismatch);
     return report;
   }
   report.diff = CompareManifests(report.signed_manifest.resources, actual->resources);
   report.verified = report.diff.empty();
+  if (!report.verified) report.failure_kind = VerifyFailure::kFilesDiffer;
   return report;
 }
 

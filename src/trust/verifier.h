@@ -31,8 +31,23 @@ struct VerifyOptions {
   HashOptions hash;
 };
 
+// Why a verification failed, for counting refusals by kind.
+enum class VerifyFailure {
+  kNone,
+  kMalformedBundle,     // the bundle does not parse or lacks what is needed
+  kUntrustedKey,        // the bundle names a key that is not trusted
+  kBadSignature,        // no trusted key verifies the DSSE signature
+  kMalformedStatement,  // signed, but the statement is invalid or inconsistent
+  kUnsignableModel,     // the model holds what is never signed (symlink, device, ...)
+  kFilesDiffer,         // the model on disk is not what was signed
+};
+
+// "malformed-bundle", "untrusted-key", ... (metric label values).
+std::string_view VerifyFailureName(VerifyFailure failure);
+
 struct VerifyReport {
   bool verified = false;
+  VerifyFailure failure_kind = VerifyFailure::kNone;
   // Why verification failed before files were compared (bad bundle,
   // untrusted key, bad signature, inconsistent statement); empty when the
   // signature held, in which case `diff` says what differs.

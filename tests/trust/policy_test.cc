@@ -57,6 +57,7 @@ TEST_F(PolicyTest, UnsignedModelRefusedUnderRequireSignature) {
   absl::StatusOr<TrustDecision> d = CheckModel(ModelFile(1), RequireKey(key_));
   EXPECT_EQ(d.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(d.status().message(), HasSubstr("unsigned: no signature at"));
+  EXPECT_EQ(RefusalReason(d.status()), "unsigned");
   // Without the requirement the same model loads.
   EXPECT_TRUE(CheckModel(ModelFile(1), TrustPolicy{}).ok());
 }
@@ -77,6 +78,8 @@ TEST_F(PolicyTest, SignedModelAcceptedAndTamperedNewVersionRefused) {
   absl::StatusOr<TrustDecision> new_version = CheckModel(ModelFile(2), policy);
   EXPECT_EQ(new_version.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(new_version.status().message(), HasSubstr("does not verify: changed: . (signed sha256"));
+  EXPECT_EQ(RefusalReason(new_version.status()), "files-differ");
+  EXPECT_EQ(RefusalReason(old_version.status()), "");
 }
 
 TEST_F(PolicyTest, FolderSignatureCoversTheModelFile) {
@@ -96,7 +99,9 @@ TEST_F(PolicyTest, SignatureFromUntrustedKeyRefusedEvenWhenNotRequired) {
   SignFile(1, GenerateKeyPair());
   TrustPolicy p;
   p.trusted_keys = {key_.public_key};
-  EXPECT_THAT(CheckModel(ModelFile(1), p).status().message(), HasSubstr("signed by an untrusted key"));
+  const absl::Status untrusted = CheckModel(ModelFile(1), p).status();
+  EXPECT_THAT(untrusted.message(), HasSubstr("signed by an untrusted key"));
+  EXPECT_EQ(RefusalReason(untrusted), "untrusted-key");
   // With no keys at all the signature cannot be checked: a warning, not a pass.
   absl::StatusOr<TrustDecision> d = CheckModel(ModelFile(1), TrustPolicy{});
   ASSERT_TRUE(d.ok());
@@ -114,6 +119,7 @@ TEST_F(PolicyTest, PinnedDigests) {
   d = CheckModel(ModelFile(1), p);
   EXPECT_EQ(d.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(d.status().message(), HasSubstr("is not one of the 1 pinned digests"));
+  EXPECT_EQ(RefusalReason(d.status()), "not-pinned");
   // The root digest (what `kgate digest` prints for a folder) pins folders.
   WriteFile(Version(1) + "/model.sig", "not even json");  // ignored, like by signatures
   Serialization s;
@@ -167,6 +173,40 @@ TEST_F(PolicyTest, SymlinkOutOfTheRepositoryAlwaysRefused) {
   absl::StatusOr<TrustDecision> d = CheckModel(ModelFile(1), TrustPolicy{});
   EXPECT_EQ(d.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(d.status().message(), HasSubstr("extra.bin: symlink leads out of"));
+  EXPECT_EQ(RefusalReason(d.status()), "hygiene");
+}
+
+TEST_F(PolicyTest, BuildPolicyFromConfig) {
+  WriteFile(dir_.Sub("trusted.pub"), key_.public_pem);
+  TrustPolicySpec spec;
+  spec.require_signature = true;
+  spec.trusted_key_files = {dir_.Sub("trusted.pub")};
+  spec.pinned_digests = {"sha256:" + std::string(64, 'a'), std::string(64, 'B')};
+  spec.hygiene = "refuse";
+  absl::StatusOr<TrustPolicy> p = BuildPolicy(spec, "server config");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->require_signature);
+  ASSERT_THAT(p->trusted_keys, SizeIs(1));
+  EXPECT_EQ(p->trusted_keys[0].hint(), key_.public_key.hint());
+  EXPECT_THAT(p->pinned_digests, SizeIs(2));
+  EXPECT_EQ(p->hygiene, HygieneAction::kRefuse);
+
+  TrustPolicySpec bad = spec;
+  bad.pinned_digests = {"sha256:" + std::string(64, 'a'), "md5:abc"};
+  EXPECT_THAT(BuildPolicy(bad, "server config").status().message(),
+              HasSubstr("server config trust.pinned_digests[1]: 'md5:abc': expected sha256:<64 hex digits>"));
+  bad = spec;
+  bad.hygiene = "maybe";
+  EXPECT_THAT(BuildPolicy(bad, "m/kgate.yaml").status().message(),
+              HasSubstr("m/kgate.yaml trust.hygiene: 'maybe': expected off, warn or refuse"));
+  bad = spec;
+  bad.trusted_key_files = {dir_.Sub("missing.pub")};
+  EXPECT_THAT(BuildPolicy(bad, "server config").status().message(),
+              HasSubstr("server config trust.trusted_keys[0]: "));
+  bad = spec;
+  bad.trusted_key_files.clear();
+  EXPECT_THAT(BuildPolicy(bad, "server config").status().message(),
+              HasSubstr("require_signature is set but no trusted public key"));
 }
 
 TEST(HygieneTest, FindsEachIssue) {

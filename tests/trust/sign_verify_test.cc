@@ -118,6 +118,7 @@ TEST_F(SignVerifyTest, AddedFile) {
   const VerifyReport r = Verify(key_);
   EXPECT_FALSE(r.verified);
   EXPECT_THAT(r.diff.extra, ElementsAre("variables/evil.py"));
+  EXPECT_EQ(r.failure_kind, VerifyFailure::kFilesDiffer);
   EXPECT_THAT(Joined(r), HasSubstr("extra: variables/evil.py (on disk, not signed)"));
 }
 
@@ -143,6 +144,7 @@ TEST_F(SignVerifyTest, UntrustedKey) {
   const VerifyReport r = Verify(key_);
   EXPECT_FALSE(r.verified);
   EXPECT_THAT(r.failure, HasSubstr("signed by an untrusted key: the bundle names key sha256:"));
+  EXPECT_EQ(r.failure_kind, VerifyFailure::kUntrustedKey);
   EXPECT_THAT(r.failure, HasSubstr(key_.public_key.hint()));
 }
 
@@ -156,6 +158,7 @@ TEST_F(SignVerifyTest, ForgedHintStillNeedsTheSignature) {
   const VerifyReport r = Verify({key_.public_key}, SerializeBundle(*b));
   EXPECT_FALSE(r.verified);
   EXPECT_THAT(r.failure, HasSubstr("the DSSE signature does not verify with key sha256:"));
+  EXPECT_EQ(r.failure_kind, VerifyFailure::kBadSignature);
 }
 
 TEST_F(SignVerifyTest, AlteredPayloadBreaksTheSignature) {
@@ -188,6 +191,7 @@ TEST_F(SignVerifyTest, WrongPayloadType) {
   const VerifyReport r = Verify({key_.public_key}, bundle);
   EXPECT_FALSE(r.verified);
   EXPECT_THAT(r.failure, HasSubstr("/dsseEnvelope/payloadType: is 'application/json'"));
+  EXPECT_EQ(r.failure_kind, VerifyFailure::kMalformedBundle);
 }
 
 TEST_F(SignVerifyTest, ManifestDoesNotMatchSubjectDigest) {
@@ -204,6 +208,7 @@ TEST_F(SignVerifyTest, ManifestDoesNotMatchSubjectDigest) {
   EXPECT_FALSE(r.verified);
   EXPECT_THAT(r.failure, HasSubstr("signed statement is inconsistent: /subject/0/digest/sha256 is 0000"));
   EXPECT_THAT(r.failure, HasSubstr("the resources in /predicate/resources hash to " + root));
+  EXPECT_EQ(r.failure_kind, VerifyFailure::kMalformedStatement);
 }
 
 TEST_F(SignVerifyTest, DuplicateResourceNamesRefused) {
