@@ -31,7 +31,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,9 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from runinfo import git_commit, machine  # noqa: E402
+
 MODELS = ["mlp", "cnn", "lstm", "MobileNetV2", "ResNet50", "EfficientNetB0"]
 CNNS = {"cnn", "MobileNetV2", "ResNet50", "EfficientNetB0"}
 RSS_MODEL = "ResNet50"
@@ -286,21 +288,6 @@ def memory(a, path):
 
 
 # ---------------------------------------------------------------- report
-
-def machine():
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
-def git_commit():
-    res = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return res.stdout.strip() or "unknown"
-
 
 def mb(n):
     return f"{n / 2**20:,.0f} MiB"

@@ -46,7 +46,6 @@ import gc
 import importlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -58,6 +57,9 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from runinfo import git_commit, machine  # noqa: E402
+
 ATOL, RTOL = 1e-5, 1e-4
 BATCH = 2
 INPUT_SEED = 0
@@ -228,21 +230,6 @@ def row(meta, pred, logits):
                                                         fmt(logits["err_over_scale"])]
     cells.append(verdict(logits))
     return "| " + " | ".join(cells) + " |"
-
-
-def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
-def git_commit():
-    res = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return res.stdout.strip() or "unknown"
 
 
 def main():
