@@ -12,6 +12,7 @@
 
 #include "engine/kernels/dnnl_convolution.h"
 #include "engine/op_registry.h"
+#include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -25,13 +26,6 @@ using kernels::PreparedConvolution;
 constexpr int64_t kAlign = 64;
 int64_t AlignUp(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-const graph::Weight* FindWeight(const graph::Layer& layer, std::string_view name) {
-  for (const graph::Weight& w : layer.weights) {
-    if (w.name == name) return &w;
-  }
-  return nullptr;
-}
-
 // The weight `name` with the rank and element count its shape declares.
 absl::StatusOr<const graph::Weight*> RequireWeight(const graph::Layer& layer, std::string_view name, size_t rank) {
   const graph::Weight* w = FindWeight(layer, name);
@@ -41,8 +35,13 @@ absl::StatusOr<const graph::Weight*> RequireWeight(const graph::Layer& layer, st
   return w;
 }
 
-// Geometry attributes shared by every convolution class.
-absl::StatusOr<ConvGeometry> ReadGeometry(const graph::Layer& layer) {
+// Geometry attributes shared by every convolution class; the input must be
+// a float tensor (the kernels read float32).
+absl::StatusOr<ConvGeometry> ReadGeometry(const OpContext& ctx) {
+  const graph::Layer& layer = ctx.layer;
+  if (ctx.inputs.size() != 1 || !IsFloatStorage(ctx.inputs[0].dtype)) {
+    return OpError(layer, "expects one floating-point input");
+  }
   ConvGeometry g;
   const int64_t rank = layer.attrs.GetInt("rank", 0);
   g.kernel = layer.attrs.GetInts("kernel_size");
@@ -76,12 +75,6 @@ std::vector<float> Repack(const std::vector<float>& keras, int64_t spatial, int6
     }
   }
   return out;
-}
-
-int64_t Product(const std::vector<int64_t>& v) {
-  int64_t p = 1;
-  for (int64_t x : v) p *= x;
-  return p;
 }
 
 // The activation the op computes, with the epilogue folded into `weights`
@@ -153,7 +146,7 @@ absl::StatusOr<std::unique_ptr<Op>> MakeConvOp(const OpContext& ctx, ConvGeometr
 
 absl::StatusOr<std::unique_ptr<Op>> CreateConv(const OpContext& ctx) {
   const graph::Layer& layer = ctx.layer;
-  KGATE_ASSIGN_OR_RETURN(ConvGeometry g, ReadGeometry(layer));
+  KGATE_ASSIGN_OR_RETURN(ConvGeometry g, ReadGeometry(ctx));
   const size_t rank = g.kernel.size();
   KGATE_ASSIGN_OR_RETURN(const graph::Weight* kernel, RequireWeight(layer, "kernel", rank + 2));
   g.groups = layer.attrs.GetInt("groups", 1);
@@ -161,16 +154,17 @@ absl::StatusOr<std::unique_ptr<Op>> CreateConv(const OpContext& ctx) {
   g.out_channels = kernel->shape[rank + 1];
   g.in_channels = per_group * g.groups;
   if (g.groups < 1 || g.out_channels % g.groups != 0) return OpError(layer, "filters must divide into the groups");
-  std::vector<float> weights = Repack(kernel->values, Product(g.kernel), per_group, g.out_channels, true);
+  std::vector<float> weights = Repack(kernel->values, Product(g.kernel, 0, g.kernel.size()), per_group, g.out_channels, true);
   KGATE_ASSIGN_OR_RETURN(std::vector<float> bias, ReadBias(layer, g.out_channels));
   return MakeConvOp(ctx, std::move(g), std::move(weights), std::move(bias));
 }
 
 // A depthwise convolution as a grouped one: one group per input channel,
 // depth_multiplier outputs each.
-absl::StatusOr<std::pair<ConvGeometry, std::vector<float>>> DepthwiseParts(const graph::Layer& layer,
+absl::StatusOr<std::pair<ConvGeometry, std::vector<float>>> DepthwiseParts(const OpContext& ctx,
                                                                            std::string_view kernel_name) {
-  KGATE_ASSIGN_OR_RETURN(ConvGeometry g, ReadGeometry(layer));
+  const graph::Layer& layer = ctx.layer;
+  KGATE_ASSIGN_OR_RETURN(ConvGeometry g, ReadGeometry(ctx));
   const size_t rank = g.kernel.size();
   KGATE_ASSIGN_OR_RETURN(const graph::Weight* kernel, RequireWeight(layer, kernel_name, rank + 2));
   const int64_t channels = kernel->shape[rank];
@@ -178,19 +172,19 @@ absl::StatusOr<std::pair<ConvGeometry, std::vector<float>>> DepthwiseParts(const
   g.groups = channels;
   g.in_channels = channels;
   g.out_channels = channels * mult;
-  std::vector<float> weights = Repack(kernel->values, Product(g.kernel), channels, mult, false);
+  std::vector<float> weights = Repack(kernel->values, Product(g.kernel, 0, g.kernel.size()), channels, mult, false);
   return std::make_pair(std::move(g), std::move(weights));
 }
 
 absl::StatusOr<std::unique_ptr<Op>> CreateDepthwise(const OpContext& ctx) {
-  KGATE_ASSIGN_OR_RETURN(auto parts, DepthwiseParts(ctx.layer, "kernel"));
+  KGATE_ASSIGN_OR_RETURN(auto parts, DepthwiseParts(ctx, "kernel"));
   KGATE_ASSIGN_OR_RETURN(std::vector<float> bias, ReadBias(ctx.layer, parts.first.out_channels));
   return MakeConvOp(ctx, std::move(parts.first), std::move(parts.second), std::move(bias));
 }
 
 absl::StatusOr<std::unique_ptr<Op>> CreateTranspose(const OpContext& ctx) {
   const graph::Layer& layer = ctx.layer;
-  KGATE_ASSIGN_OR_RETURN(ConvGeometry g, ReadGeometry(layer));
+  KGATE_ASSIGN_OR_RETURN(ConvGeometry g, ReadGeometry(ctx));
   const size_t rank = g.kernel.size();
   KGATE_ASSIGN_OR_RETURN(const graph::Weight* kernel, RequireWeight(layer, "kernel", rank + 2));
   g.transposed = true;
@@ -198,7 +192,7 @@ absl::StatusOr<std::unique_ptr<Op>> CreateTranspose(const OpContext& ctx) {
   g.in_channels = kernel->shape[rank + 1];
   if (const auto* op = layer.attrs.Get<std::vector<int64_t>>("output_padding")) g.output_padding = *op;
   if (g.padding == "causal") return OpError(layer, "causal padding is not defined for transposed convolutions");
-  std::vector<float> weights = Repack(kernel->values, Product(g.kernel), g.out_channels, g.in_channels, false);
+  std::vector<float> weights = Repack(kernel->values, Product(g.kernel, 0, g.kernel.size()), g.out_channels, g.in_channels, false);
   KGATE_ASSIGN_OR_RETURN(std::vector<float> bias, ReadBias(layer, g.out_channels));
   return MakeConvOp(ctx, std::move(g), std::move(weights), std::move(bias));
 }
@@ -246,7 +240,7 @@ class SeparableOp final : public Op {
 
 absl::StatusOr<std::unique_ptr<Op>> CreateSeparable(const OpContext& ctx) {
   const graph::Layer& layer = ctx.layer;
-  KGATE_ASSIGN_OR_RETURN(auto parts, DepthwiseParts(layer, "depthwise_kernel"));
+  KGATE_ASSIGN_OR_RETURN(auto parts, DepthwiseParts(ctx, "depthwise_kernel"));
   ConvGeometry& dg = parts.first;
   const size_t rank = dg.kernel.size();
   KGATE_ASSIGN_OR_RETURN(const graph::Weight* pointwise, RequireWeight(layer, "pointwise_kernel", rank + 2));

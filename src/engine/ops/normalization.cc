@@ -20,18 +20,12 @@
 
 #include "engine/kernels/transpose.h"
 #include "engine/op_registry.h"
+#include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace kgate::engine::ops {
 namespace {
-
-const graph::Weight* FindWeight(const graph::Layer& layer, std::string_view name) {
-  for (const graph::Weight& w : layer.weights) {
-    if (w.name == name) return &w;
-  }
-  return nullptr;
-}
 
 // The values of weight `name`, or empty when the layer has none.
 std::vector<float> WeightValues(const graph::Layer& layer, std::string_view name) {
@@ -41,9 +35,12 @@ std::vector<float> WeightValues(const graph::Layer& layer, std::string_view name
 
 inline float Rsqrt(float v) { return 1.f / std::sqrt(v); }
 
-// Only keyword inputs named "mask" may follow input 0 (Keras passes the
+// A float input 0, then only keyword inputs named "mask" (Keras passes the
 // mask on; normalization at inference ignores it).
 absl::Status OnlyMaskKeywords(const OpContext& ctx) {
+  if (ctx.inputs.empty() || !IsFloatStorage(ctx.inputs[0].dtype)) {
+    return OpError(ctx.layer, "expects a floating-point input");
+  }
   for (size_t i = 1; i < ctx.input_keywords.size(); ++i) {
     if (ctx.input_keywords[i] != "mask") {
       return OpError(ctx.layer, util::StrCat("unexpected input '", ctx.input_keywords[i], "'"));

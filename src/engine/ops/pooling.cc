@@ -16,6 +16,7 @@
 #include "engine/kernels/dnnl_context.h"
 #include "engine/kernels/spatial_layout.h"
 #include "engine/op_registry.h"
+#include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -87,6 +88,9 @@ class PoolOp final : public Op {
 
 absl::StatusOr<std::unique_ptr<Op>> CreatePool(const OpContext& ctx) {
   const graph::Layer& layer = ctx.layer;
+  if (ctx.inputs.size() != 1 || !IsFloatStorage(ctx.inputs[0].dtype)) {
+    return OpError(layer, "expects one floating-point input");
+  }
   PoolGeometry g;
   g.window = layer.attrs.GetInts("pool_size");
   g.strides = layer.attrs.GetInts("strides");
@@ -182,6 +186,9 @@ absl::Status RunGlobal(const GlobalGeometry& g, std::span<const Tensor> in, std:
 }
 
 absl::StatusOr<std::unique_ptr<Op>> CreateGlobalPool(const OpContext& ctx) {
+  if (ctx.inputs.empty() || !IsFloatStorage(ctx.inputs[0].dtype)) {
+    return OpError(ctx.layer, "expects a floating-point input");
+  }
   GlobalGeometry g;
   g.max = ctx.layer.class_name.starts_with("GlobalMax");
   g.channels_first = ctx.layer.attrs.GetString("data_format", "channels_last") == "channels_first";

@@ -13,6 +13,7 @@
 #include "engine/kernels/resize.h"
 #include "engine/kernels/transpose.h"
 #include "engine/op_registry.h"
+#include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -208,6 +209,7 @@ absl::StatusOr<std::unique_ptr<Op>> CreateUpSampling(const OpContext& ctx) {
     return std::unique_ptr<Op>(new GatherOp(AxisMap::kRepeat, std::move(size), ChannelsFirst(ctx.layer)));
   }
   if (!kernels::IsResizeMethod(method)) return OpError(ctx.layer, util::StrCat("unsupported interpolation '", method, "'"));
+  if (!IsFloatStorage(ctx.inputs[0].dtype)) return OpError(ctx.layer, "interpolation expects a floating-point input");
   return std::unique_ptr<Op>(new ResizeOp(method, ChannelsFirst(ctx.layer)));
 }
 
