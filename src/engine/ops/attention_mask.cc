@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <utility>
 
-#include "engine/ops/layer_support.h"
 #include "util/strings.h"
 
 namespace kgate::engine::ops {
@@ -100,21 +99,35 @@ absl::StatusOr<AttentionMask> AttentionMask::Create(std::span<const Dims> inputs
 }
 
 void AttentionMask::Fill(std::span<const Tensor> inputs, uint8_t* out) const {
-  const size_t rank = scores_.size();
   const int64_t total = NumElements(scores_);
-  std::vector<int64_t> index(rank, 0), offset(sources_.size(), 0);
-  for (int64_t i = 0; i < total; ++i) {
-    bool keep = true;
-    for (size_t s = 0; s < sources_.size() && keep; ++s) {
-      const Source& src = sources_[s];
-      keep = src.input < 0 ? src.built[offset[s]] != 0 : LoadAsFloat(inputs[src.input], offset[s]) != 0.f;
+  std::fill(out, out + total, uint8_t{1});
+  for (const Source& src : sources_) {
+    if (src.input < 0) {
+      AndSource(src.built.data(), src.strides, out);
+      continue;
     }
-    out[i] = keep ? 1 : 0;
-    // Odometer over the scores' axes, moving every source's offset with it.
-    for (size_t d = rank; d-- > 0;) {
-      for (size_t s = 0; s < sources_.size(); ++s) offset[s] += sources_[s].strides[d];
+    const Tensor& t = inputs[src.input];
+    switch (t.dtype) {
+      case util::DType::kBool: AndSource(t.b8(), src.strides, out); break;
+      case util::DType::kInt32: AndSource(t.i32(), src.strides, out); break;
+      default: AndSource(t.f32(), src.strides, out); break;
+    }
+  }
+}
+
+template <typename T>
+void AttentionMask::AndSource(const T* data, const std::vector<int64_t>& strides, uint8_t* out) const {
+  const size_t rank = scores_.size();
+  const int64_t total = NumElements(scores_), inner = scores_[rank - 1], inner_stride = strides[rank - 1];
+  std::vector<int64_t> index(rank, 0);
+  int64_t offset = 0;
+  for (int64_t base = 0; base < total; base += inner) {
+    for (int64_t j = 0; j < inner; ++j) out[base + j] &= static_cast<uint8_t>(data[offset + j * inner_stride] != T{0});
+    // Odometer over the outer axes, moving the source offset with it.
+    for (size_t d = rank - 1; d-- > 0;) {
+      offset += strides[d];
       if (++index[d] < scores_[d]) break;
-      for (size_t s = 0; s < sources_.size(); ++s) offset[s] -= sources_[s].strides[d] * scores_[d];
+      offset -= strides[d] * scores_[d];
       index[d] = 0;
     }
   }

@@ -47,6 +47,10 @@ class AttentionMask {
     std::vector<uint8_t> built;    // the causal/sliding-window mask (1, T, S)
     std::vector<int64_t> strides;  // element strides per scores axis (0 = broadcast)
   };
+  // out &= (source != 0) over the scores, reading the source through `strides`.
+  template <typename T>
+  void AndSource(const T* data, const std::vector<int64_t>& strides, uint8_t* out) const;
+
   Dims scores_;
   std::vector<Source> sources_;
 };

@@ -1,10 +1,13 @@
 #include "engine/ops/recurrent_cell.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "engine/kernels/activation.h"
+#include "engine/kernels/dnnl_context.h"
 #include "engine/ops/group_weights.h"
 #include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
@@ -16,6 +19,10 @@ namespace {
 // Below this many multiply-adds a per-step h·U runs faster as a plain loop
 // than as a oneDNN primitive execution (stream creation and dispatch).
 constexpr int64_t kDnnlRecurrentMacs = int64_t{1} << 14;
+// Below this many multiply-adds per time step the recurrence runs on the
+// calling thread alone: an OpenMP fork/join per step (and the workers'
+// spin-waiting between steps) costs more than the step itself.
+constexpr int64_t kParallelStepMacs = int64_t{1} << 24;
 // How many time steps run between deadline checks.
 constexpr int64_t kStepsPerDeadlineCheck = 8;
 // Scratch vectors of (batch, units) floats in RecurrentPlan::Scratch.
@@ -24,6 +31,19 @@ constexpr int64_t kRowVectors = 13;
 constexpr int64_t kFloatsPerLine = 16;
 
 int64_t RoundUp(int64_t n) { return (n + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine; }
+
+// Sets the OpenMP team size of the calling thread's later parallel regions
+// (oneDNN's and the activations') for a scope; other threads are unaffected.
+class ScopedOmpThreads {
+ public:
+  explicit ScopedOmpThreads(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+ private:
+  const int saved_;
+};
 
 absl::StatusOr<std::shared_ptr<AlignedBuffer>> CellWeight(const graph::Layer& layer, std::string_view name,
                                                           int64_t expected) {
@@ -49,6 +69,29 @@ void WriteRow(const SequenceSink& sink, int64_t b, int64_t t, const float* row, 
 }
 
 }  // namespace
+
+absl::StatusOr<GateActivation> GateActivation::Create(const std::string& name, int64_t batch, int64_t units) {
+  GateActivation a;
+  a.name_ = name;
+  a.batch_ = batch;
+  a.units_ = units;
+  const std::optional<kernels::DnnlEltwise> eltwise = kernels::AsDnnlEltwise(name);
+  if (!eltwise) return a;
+  KGATE_RETURN_IF_ERROR(kernels::DnnlCall("recurrent activation setup", [&] {
+    a.desc_ = kernels::PlainDesc({batch * units});
+    const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, eltwise->algorithm, a.desc_,
+                                           eltwise->alpha, eltwise->beta);
+    a.primitive_ = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, kernels::CpuEngine()));
+  }));
+  return a;
+}
+
+absl::Status GateActivation::Apply(float* data) const {
+  if (!primitive_) return kernels::ApplyActivation(name_, data, batch_ * units_, units_);
+  dnnl::memory m;
+  KGATE_RETURN_IF_ERROR(kernels::DnnlCall("recurrent activation", [&] { m = kernels::Wrap(desc_, data); }));
+  return kernels::Execute("recurrent activation", *primitive_, {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}});
+}
 
 // Per-run working memory, carved out of the op's scratch.
 struct RecurrentPlan::Scratch {
@@ -143,6 +186,8 @@ absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t ba
   if (split_gru && batch * u * u >= kDnnlRecurrentMacs) {
     KGATE_ASSIGN_OR_RETURN(plan->reset_state_, kernels::Matmul::Create({1, 1, batch, u, u, false}));
   }
+  KGATE_ASSIGN_OR_RETURN(plan->activation_, GateActivation::Create(activation_, batch, u));
+  KGATE_ASSIGN_OR_RETURN(plan->recurrent_activation_, GateActivation::Create(recurrent_activation_, batch, u));
   plan->scratch_floats_ = RoundUp(batch * steps * width) + RoundUp(batch * n) + kRowVectors * RoundUp(batch * u);
   return plan;
 }
@@ -187,29 +232,29 @@ absl::Status RecurrentPlan::Step(int64_t t, const RecurrentIo& io, const Scratch
       for (int64_t j = 0; j < u; ++j) dst[j] = x[g * u + j] + m[g * u + j];
     }
   }
-  const std::string& act = cell.activation_;
-  const std::string& rec = cell.recurrent_activation_;
+  const GateActivation& act = activation_;
+  const GateActivation& rec = recurrent_activation_;
   switch (cell.kind_) {
     case CellKind::kSimpleRnn:
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(act, s.gate[0], bu, u));
+      KGATE_RETURN_IF_ERROR(act.Apply(s.gate[0]));
       std::memcpy(s.new_h, s.gate[0], bu * sizeof(float));
       break;
     case CellKind::kLstm: {
       // Gates i, f, c, o.
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(rec, s.gate[0], bu, u));
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(rec, s.gate[1], bu, u));
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(act, s.gate[2], bu, u));
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(rec, s.gate[3], bu, u));
+      KGATE_RETURN_IF_ERROR(rec.Apply(s.gate[0]));
+      KGATE_RETURN_IF_ERROR(rec.Apply(s.gate[1]));
+      KGATE_RETURN_IF_ERROR(act.Apply(s.gate[2]));
+      KGATE_RETURN_IF_ERROR(rec.Apply(s.gate[3]));
       for (int64_t i = 0; i < bu; ++i) s.new_c[i] = s.gate[1][i] * s.c[i] + s.gate[0][i] * s.gate[2][i];
       std::memcpy(s.activated_c, s.new_c, bu * sizeof(float));
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(act, s.activated_c, bu, u));
+      KGATE_RETURN_IF_ERROR(act.Apply(s.activated_c));
       for (int64_t i = 0; i < bu; ++i) s.new_h[i] = s.gate[3][i] * s.activated_c[i];
       break;
     }
     case CellKind::kGru: {
       // Gates z, r, then the candidate hh.
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(rec, s.gate[0], bu, u));
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(rec, s.gate[1], bu, u));
+      KGATE_RETURN_IF_ERROR(rec.Apply(s.gate[0]));
+      KGATE_RETURN_IF_ERROR(rec.Apply(s.gate[1]));
       const float* r = s.gate[1];
       if (split_gru) {
         for (int64_t i = 0; i < bu; ++i) s.reset_h[i] = r[i] * s.h[i];
@@ -228,7 +273,7 @@ absl::Status RecurrentPlan::Step(int64_t t, const RecurrentIo& io, const Scratch
           for (int64_t j = 0; j < u; ++j) dst[j] = x[j] + rb[j] * m[j];
         }
       }
-      KGATE_RETURN_IF_ERROR(kernels::ApplyActivation(act, s.gate[2], bu, u));
+      KGATE_RETURN_IF_ERROR(act.Apply(s.gate[2]));
       const float* z = s.gate[0];
       for (int64_t i = 0; i < bu; ++i) s.new_h[i] = z[i] * s.h[i] + (1.f - z[i]) * s.gate[2][i];
       break;
@@ -285,6 +330,8 @@ absl::Status RecurrentPlan::Run(RunContext& ctx, const RecurrentIo& io, float* s
   }
   KGATE_RETURN_IF_ERROR(input_projection_.Run(io.sequence, cell.kernel_->f32(),
                                               cell.input_bias_ ? cell.input_bias_->f32() : nullptr, s.projected));
+  const int64_t step_macs = batch_ * u * width;
+  ScopedOmpThreads threads(step_macs < kParallelStepMacs ? 1 : omp_get_max_threads());
   for (int64_t t = 0; t < steps_; ++t) {
     if (t % kStepsPerDeadlineCheck == kStepsPerDeadlineCheck - 1) KGATE_RETURN_IF_ERROR(ctx.CheckDeadline());
     KGATE_RETURN_IF_ERROR(Step(t, io, s));

@@ -56,6 +56,21 @@ struct RecurrentIo {
 
 class RecurrentCell;
 
+// An activation over one (batch, units) gate buffer, in place: a oneDNN
+// eltwise primitive (vectorised) where oneDNN computes the Keras activation
+// (kernels::AsDnnlEltwise), else kernels::ApplyActivation.
+class GateActivation {
+ public:
+  static absl::StatusOr<GateActivation> Create(const std::string& name, int64_t batch, int64_t units);
+  absl::Status Apply(float* data) const;
+
+ private:
+  std::string name_;
+  int64_t batch_ = 0, units_ = 0;
+  std::optional<dnnl::eltwise_forward> primitive_;
+  dnnl::memory::desc desc_;
+};
+
 class RecurrentPlan {
  public:
   int64_t scratch_bytes() const { return scratch_floats_ * static_cast<int64_t>(sizeof(float)); }
@@ -76,6 +91,7 @@ class RecurrentPlan {
   kernels::Matmul input_projection_;
   std::optional<kernels::Matmul> recurrent_;    // h · U (GRU without reset_after: h · U[:, :2u])
   std::optional<kernels::Matmul> reset_state_;  // GRU without reset_after: (r * h) · U[:, 2u:]
+  GateActivation activation_, recurrent_activation_;
   int64_t scratch_floats_ = 0;
 };
 
