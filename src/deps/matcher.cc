@@ -39,13 +39,47 @@ bool Evaluable(const OsvRange& range) {
                      [](const OsvEvent& e) { return e.IsZero() || e.IsUnbounded() || e.version.has_value(); });
 }
 
+// "1.2.3": digits and dots only, no empty piece, no leading zero. Such a
+// string is already the canonical spelling of its version.
+bool IsSimpleRelease(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '.') {
+      if (s[i - 1] == '.') return false;
+    } else if (c < '0' || c > '9') {
+      return false;
+    } else if (c == '0' && (i == 0 || s[i - 1] == '.') && i + 1 < s.size() && s[i + 1] != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "2.12.0.0" -> "2.12": trailing zero pieces do not change a release.
+std::string_view StripTrailingZeros(std::string_view s) {
+  while (s.size() > 2 && s.substr(s.size() - 2) == ".0") s.remove_suffix(2);
+  return s;
+}
+
+// Versions lists hold hundreds of entries (TensorFlow records list every
+// release), so equality is decided on strings where that is exact and a
+// full parse is left to the rare entry that is not a plain release.
 bool VersionsListContains(const OsvAffected& aff, const std::string& text, const std::optional<Version>& version) {
+  std::string plain_key;  // the installed version as a trailing-zero-free plain release, if it is one
+  if (version && version->epoch().digits == "0" && !version->pre() && !version->post() && !version->dev() &&
+      version->local().empty()) {
+    plain_key = std::string(StripTrailingZeros(version->ToString()));
+  }
   for (const std::string& listed : aff.versions) {
     if (listed == text) return true;
-    if (version) {
-      absl::StatusOr<Version> v = Version::Parse(listed);
-      if (v.ok() && *v == *version) return true;
+    if (!version) continue;
+    if (IsSimpleRelease(listed)) {
+      if (!plain_key.empty() && StripTrailingZeros(listed) == plain_key) return true;
+      continue;
     }
+    absl::StatusOr<Version> v = Version::Parse(listed);
+    if (v.ok() && *v == *version) return true;
   }
   return false;
 }
@@ -95,24 +129,33 @@ bool InRange(const Version& version, const OsvRange& range, std::string* why) {
   for (const OsvEvent* e : events) {
     if (e->kind != OsvEvent::Kind::kLimit) continue;
     has_limit = true;
-    if (e->IsUnbounded() || version < *e->version) below_a_limit = true;
+    if (e->IsUnbounded() || (e->version->local().empty() ? version.Public() : version) < *e->version) {
+      below_a_limit = true;
+    }
   }
   if (has_limit && !below_a_limit) return false;
   bool vulnerable = false;
   const OsvEvent* opened = nullptr;
+  // Local-label policy: against an event without a local label, a local
+  // build (2.6.0+cu124) is its public release (2.6.0), so `last_affected
+  // 2.6.0` covers it; an event with a label compares in full.
+  const Version public_version = version.Public();
+  auto subject = [&](const OsvEvent* e) -> const Version& {
+    return e->version->local().empty() ? public_version : version;
+  };
   for (const OsvEvent* e : events) {
     switch (e->kind) {
       case OsvEvent::Kind::kIntroduced:
-        if (e->IsZero() || version >= *e->version) {
+        if (e->IsZero() || subject(e) >= *e->version) {
           vulnerable = true;
           opened = e;
         }
         break;
       case OsvEvent::Kind::kFixed:
-        if (version >= *e->version) vulnerable = false;
+        if (subject(e) >= *e->version) vulnerable = false;
         break;
       case OsvEvent::Kind::kLastAffected:
-        if (version > *e->version) vulnerable = false;
+        if (subject(e) > *e->version) vulnerable = false;
         break;
       case OsvEvent::Kind::kLimit:
         break;

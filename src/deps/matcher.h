@@ -5,6 +5,8 @@
 // PEP 440 order ("0" first, "*" last, `introduced` first among equal
 // versions); `introduced` opens, `fixed` closes exclusively, `last_affected`
 // inclusively, and `limit` caps the range. Withdrawn records never match.
+// A local build (2.6.0+cu124) compares as its public release against events
+// that have no local label, so `last_affected: 2.6.0` covers it.
 // Each match says why (which range and events), which fixes lie above the
 // version, and whether it relied on the leading-version reading of an event
 // that is not PEP 440 (docs/audit.md).

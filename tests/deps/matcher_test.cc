@@ -50,6 +50,7 @@ TEST(MatcherTest, LastAffectedIsInclusive) {
   EXPECT_TRUE(Affected(db, "3.7"));
   EXPECT_FALSE(Affected(db, "3.7.0.post1"));
   EXPECT_FALSE(Affected(db, "3.7.1"));
+  EXPECT_TRUE(Affected(db, "3.7.0+cu124"));  // a local build of 3.7.0 is 3.7.0 to an unlabelled event
 }
 
 TEST(MatcherTest, UnsortedPairsAndLimit) {
