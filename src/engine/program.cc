@@ -126,6 +126,43 @@ absl::Status CheckSequentialMasks(const graph::Graph& g) {
   return absl::OkStatus();
 }
 
+// Keras also passes implicit masks to MultiHeadAttention inside a Functional
+// model without recording them (its call reads the query/value/key tensors'
+// _keras_mask). The engine refuses an attention layer whose inputs descend
+// from a mask producer, unless a layer that drops masks lies in between.
+bool ProducesMask(const graph::Layer& l) {
+  return l.class_name == "Masking" || (l.class_name == "Embedding" && l.attrs.GetBool("mask_zero", false));
+}
+
+bool DropsMask(const graph::Layer& l) {
+  const std::string& c = l.class_name;
+  if (c == "SimpleRNN" || c == "LSTM" || c == "GRU" || c == "Bidirectional") {
+    return !l.attrs.GetBool("return_sequences", false);
+  }
+  return c.starts_with("Global") || c == "Flatten" || c == "MultiHeadAttention";
+}
+
+absl::Status CheckAttentionMasks(const std::vector<Value>& values, const std::vector<Step>& steps) {
+  std::vector<const graph::Layer*> source(values.size(), nullptr);  // the mask producer upstream
+  for (const Step& step : steps) {
+    const graph::Layer* upstream = nullptr;
+    for (size_t i = 0; i < step.inputs.size(); ++i) {
+      if (step.input_keywords[i].ends_with("mask")) continue;
+      if (source[step.inputs[i]] != nullptr) upstream = source[step.inputs[i]];
+    }
+    if (step.layer->class_name == "MultiHeadAttention" && upstream != nullptr) {
+      return absl::UnimplementedError(util::StrCat(
+          "layer '", step.layer->name, "' (MultiHeadAttention) reads tensors derived from '", upstream->name, "' (",
+          upstream->class_name, "), whose mask Keras would apply implicitly without recording it in the model "
+          "config; the engine refuses rather than ignore the mask. Build the attention inputs from tensors "
+          "without masks and pass an explicit attention_mask instead"));
+    }
+    const graph::Layer* out = ProducesMask(*step.layer) ? step.layer : (DropsMask(*step.layer) ? nullptr : upstream);
+    for (int v : step.outputs) source[v] = out;
+  }
+  return absl::OkStatus();
+}
+
 void ReleaseWeights(graph::Layer& layer) {
   for (graph::Weight& w : layer.weights) {
     w.values.clear();
@@ -156,6 +193,7 @@ absl::StatusOr<std::unique_ptr<Program>> Program::Compile(std::unique_ptr<graph:
   p->inputs_ = inputs;
   ProgramBuilder builder(*p);
   KGATE_ASSIGN_OR_RETURN(p->outputs_, builder.Flatten(g, inputs, 0));
+  KGATE_RETURN_IF_ERROR(CheckAttentionMasks(p->values_, p->steps_));
   if (options.fuse) KGATE_RETURN_IF_ERROR(FuseSteps(p->values_, p->steps_, p->outputs_));
 
   for (Step& step : p->steps_) {

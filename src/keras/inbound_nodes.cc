@@ -212,6 +212,8 @@ absl::StatusOr<CallReference> ParseInboundNode(const Value& node, const std::str
           } else {
             call.call_args.Set("scalar", a.number().value);
           }
+          // Which operand the number is: 3 - x and x - 3 differ.
+          call.call_args.Set("scalar_index", static_cast<int64_t>(i));
           continue;
         }
         KGATE_RETURN_IF_ERROR(CollectTensors(a, loc, false, 1, &call.args));

@@ -153,5 +153,17 @@ TEST(EngineCore, RefusesImplicitSequentialMaskInsteadOfDroppingIt) {
   EXPECT_NE(model.status().message().find("Functional"), std::string_view::npos) << model.status();
 }
 
+TEST(EngineCore, RefusesUnrecordedAttentionMaskInFunctionalModel) {
+  const auto path = std::filesystem::path(KGATE_SOURCE_DIR) / "tests" / "fixtures" / "engine" / "refusals" /
+                    "functional_mha_implicit_mask.keras";
+  auto graph = keras::LoadModelFile(path.string());
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto model = Model::Create(*std::move(graph));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(model.status().message().find("MultiHeadAttention"), std::string_view::npos) << model.status();
+  EXPECT_NE(model.status().message().find("Embedding"), std::string_view::npos) << model.status();
+}
+
 }  // namespace
 }  // namespace kgate::engine

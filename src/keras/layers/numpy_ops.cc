@@ -11,7 +11,8 @@
 // any(axis=-1)).
 //
 // Binary ops take two tensors (broadcast) or one tensor and a Python number,
-// which the loader passes as node.call_args "scalar".
+// which the loader passes as node.call_args "scalar", with its argument
+// position (0 or 1) as "scalar_index".
 //   Add, Subtract, Multiply, TrueDivide: output dtype = the tensors' dtype
 //     (an integer tensor with a non-integral number gives float32; TrueDivide
 //     of integers gives float32).
