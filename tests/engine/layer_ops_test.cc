@@ -45,7 +45,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, LayerOps,
                                          LayerCase{"core", "embedding_out_of_range", 2},
                                          LayerCase{"activation_layers", "activation_variants", 13},
                                          LayerCase{"merging", "merge_variants", 11},
-                                         LayerCase{"numpy_ops", "ops_nodes", 15, false},
+                                         LayerCase{"numpy_ops", "ops_nodes", 18, false},
                                          LayerCase{"preprocessing", "resize_variants", 21}),
                          [](const testing::TestParamInfo<LayerCase>& info) { return std::string(info.param.name); });
 
