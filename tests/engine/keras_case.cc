@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "io/json/json.h"
@@ -116,6 +117,17 @@ int64_t ExpectMatchesKeras(const KerasCase& c, const std::vector<Tensor>& inputs
     compared += n;
   }
   return compared;
+}
+
+void ExpectConcurrentRunsMatchKeras(const KerasCase& c, int threads, int runs) {
+  const std::vector<Tensor> feed = CaseInputs(c);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < runs; ++i) ExpectMatchesKeras(c, feed);
+    });
+  }
+  for (auto& w : workers) w.join();
 }
 
 }  // namespace kgate::engine::testing_support

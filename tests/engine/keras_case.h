@@ -32,4 +32,8 @@ std::vector<Tensor> CaseInputs(const KerasCase& c, int64_t rows = -1);
 // `rows` batch rows when rows >= 0). Returns the number of values compared.
 int64_t ExpectMatchesKeras(const KerasCase& c, const std::vector<Tensor>& inputs, int64_t rows = -1);
 
+// Runs the whole case `runs` times on each of `threads` threads at once (ops
+// and plans are shared by concurrent runs) and checks every result.
+void ExpectConcurrentRunsMatchKeras(const KerasCase& c, int threads, int runs);
+
 }  // namespace kgate::engine::testing_support

@@ -3,8 +3,6 @@
 // go_backwards sequences, GRU reset_after=False, initial states, explicit
 // masks with zero_output_for_mask and unroll, merge modes with return_state,
 // mixed-class directions, and the oneDNN per-step product at larger sizes.
-#include <thread>
-
 #include "gtest/gtest.h"
 #include "keras_case.h"
 
@@ -43,14 +41,7 @@ TEST(Recurrent, BothRecurrentProductPathsMatchKeras) {
 TEST(Recurrent, ConcurrentRunsMatchKeras) {
   const auto c = LoadKerasCase("recurrent", "bidirectional_variants");
   ASSERT_NE(c.model, nullptr);
-  const std::vector<Tensor> feed = CaseInputs(c);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 5; ++i) ExpectMatchesKeras(c, feed);
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing_support::ExpectConcurrentRunsMatchKeras(c, 4, 5);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,23 +37,18 @@ namespace {
 
 using Floats = std::shared_ptr<AlignedBuffer>;
 
-// keras _build_proj_equation(free_dims, bound_dims, output_dims).
-std::string ProjectionEquation(int64_t free_dims, int64_t bound_dims, int64_t output_dims) {
-  std::string input, kernel, output;
-  char c = 'a';
-  for (int64_t i = 0; i < free_dims; ++i, ++c) {
-    input += c;
-    output += c;
-  }
-  for (int64_t i = 0; i < bound_dims; ++i, ++c) {
-    input += c;
-    kernel += c;
-  }
-  for (int64_t i = 0; i < output_dims; ++i, ++c) {
-    kernel += c;
-    output += c;
-  }
-  return util::StrCat(input, ",", kernel, "->", output);
+// Whether `eq` is "<free><bound>,<bound><out>-><free><out>" with `free`,
+// `bound` and `out` distinct letters (Keras's _build_proj_equation): an
+// einsum that is a matrix product over flattened axes.
+bool IsProjection(const std::string& eq, size_t free, size_t bound, size_t out) {
+  const size_t comma = eq.find(','), arrow = eq.find("->");
+  if (comma == std::string::npos || arrow == std::string::npos || arrow < comma) return false;
+  const std::string x = eq.substr(0, comma), w = eq.substr(comma + 1, arrow - comma - 1), y = eq.substr(arrow + 2);
+  if (x.size() != free + bound || w.size() != bound + out || y.size() != free + out) return false;
+  const std::string letters = x + w.substr(bound);
+  if (std::set<char>(letters.begin(), letters.end()).size() != letters.size()) return false;
+  return w.compare(0, bound, x, free, bound) == 0 && y.compare(0, free, x, 0, free) == 0 &&
+         y.compare(free, out, w, bound, out) == 0;
 }
 
 // One EinsumDense projection as a matrix product: (rows, in) x (in, out).
@@ -61,12 +57,14 @@ struct Projection {
   Floats kernel, bias;
 };
 
+// The projection `group` of `layer` from `in` features to `out` values, whose
+// einsum binds `bound` axes of a rank-`rank` input into `out_dims` axes.
 absl::StatusOr<Projection> ReadProjection(const graph::Layer& layer, std::string_view group, std::string_view key,
-                                          const std::string& equation, int64_t in, int64_t out) {
+                                          size_t rank, size_t bound, size_t out_dims, int64_t in, int64_t out) {
   const std::string* eq = layer.attrs.Get<std::string>(util::StrCat(key, "_equation"));
-  if (eq == nullptr || *eq != equation) {
-    return OpError(layer, util::StrCat("the ", key, " projection equation '", eq ? *eq : "", "' is not the '",
-                                       equation, "' Keras builds for these ranks"));
+  if (eq == nullptr || !IsProjection(*eq, rank - bound, bound, out_dims)) {
+    return OpError(layer, util::StrCat("the ", key, " projection equation '", eq ? *eq : "",
+                                       "' is not the matrix product Keras builds for a rank-", rank, " input"));
   }
   Projection p{in, out, nullptr, nullptr};
   KGATE_ASSIGN_OR_RETURN(p.kernel, CopyGroupWeight(layer, group, "kernel", in * out));
@@ -375,17 +373,20 @@ absl::StatusOr<std::unique_ptr<Op>> CreateMultiHeadAttention(const OpContext& ct
   if (dim(roles.query) <= 0 || dim(roles.key) <= 0 || dim(roles.value) <= 0 || c->out_width <= 0) {
     return OpError(layer, "the feature dimensions of query, key, value and output must be known");
   }
-  const std::string in_eq = ProjectionEquation(r - 1, 1, 2);
+  // Inputs (batch, ..., features) project to (batch, ..., heads, dim); the
+  // attended (batch, ..., heads, value_dim) projects to the output axes.
+  const size_t rank = c->rank;
   const int64_t hk = c->heads * c->key_dim, hv = c->heads * c->value_dim;
-  KGATE_ASSIGN_OR_RETURN(c->query, ReadProjection(layer, "query_dense", "query", in_eq, dim(roles.query), hk));
-  KGATE_ASSIGN_OR_RETURN(c->key, ReadProjection(layer, "key_dense", "key", in_eq, dim(roles.key), hk));
-  KGATE_ASSIGN_OR_RETURN(c->value, ReadProjection(layer, "value_dense", "value", in_eq, dim(roles.value), hv));
+  KGATE_ASSIGN_OR_RETURN(c->query, ReadProjection(layer, "query_dense", "query", rank, 1, 2, dim(roles.query), hk));
+  KGATE_ASSIGN_OR_RETURN(c->key, ReadProjection(layer, "key_dense", "key", rank, 1, 2, dim(roles.key), hk));
+  KGATE_ASSIGN_OR_RETURN(c->value, ReadProjection(layer, "value_dense", "value", rank, 1, 2, dim(roles.value), hv));
   if (c->gate) {
-    KGATE_ASSIGN_OR_RETURN(c->gate_proj, ReadProjection(layer, "_gate_dense", "gate", in_eq, dim(roles.query), hv));
+    KGATE_ASSIGN_OR_RETURN(c->gate_proj,
+                           ReadProjection(layer, "_gate_dense", "gate", rank, 1, 2, dim(roles.query), hv));
   }
-  const int64_t out_dims = out_shape.empty() ? 1 : static_cast<int64_t>(out_shape.size());
-  KGATE_ASSIGN_OR_RETURN(c->output, ReadProjection(layer, "output_dense", "output",
-                                                   ProjectionEquation(r - 1, 2, out_dims), hv, c->out_width));
+  const size_t out_dims = out_shape.empty() ? 1 : out_shape.size();
+  KGATE_ASSIGN_OR_RETURN(c->output, ReadProjection(layer, "output_dense", "output", rank + 1, 2, out_dims, hv,
+                                                   c->out_width));
   if (ctx.outputs.size() != (c->return_scores ? 2u : 1u)) return OpError(layer, "unexpected number of outputs");
   return std::unique_ptr<Op>(std::make_unique<AttentionOp>(std::move(c), std::move(roles)));
 }
