@@ -2,7 +2,8 @@
 // reshaping family). Padding, cropping and nearest upsampling are one
 // gather: every output position along a spatial axis reads one input
 // position (or none: a zero), independently per axis. UpSampling2D's other
-// interpolations resize like jax.image.resize (kernels/resize.h), as Keras's
+// interpolations resize like jax.image.resize without antialiasing
+// (kernels/image_resize.h), as Keras's
 // UpSampling2D calls ops.image.resize.
 #include <cstring>
 #include <memory>
@@ -10,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/kernels/resize.h"
+#include "engine/kernels/image_resize.h"
 #include "engine/kernels/transpose.h"
 #include "engine/op_registry.h"
 #include "engine/ops/layer_support.h"
@@ -168,14 +169,14 @@ absl::StatusOr<std::unique_ptr<Op>> CreateCropping(const OpContext& ctx) {
 // UpSampling2D with an interpolating method: resize H then W.
 class ResizeOp final : public Op {
  public:
-  ResizeOp(std::string method, bool channels_first) : method_(std::move(method)), channels_first_(channels_first) {}
+  ResizeOp(kernels::ResizeMethod method, bool channels_first) : method_(method), channels_first_(channels_first) {}
   absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> in,
                                                       std::span<const Dims> out) const override {
     if (in[0].size() != 4 || out[0].size() != 4) return absl::InternalError("UpSampling2D takes a rank-4 input");
     const Blocked src = Block(in[0], 2, channels_first_);
     const Blocked dst = Block(out[0], 2, channels_first_);
-    auto rows = kernels::ResizeTaps(src.spatial[0], dst.spatial[0], method_);
-    auto cols = kernels::ResizeTaps(src.spatial[1], dst.spatial[1], method_);
+    auto rows = kernels::MakeAxisResampling(src.spatial[0], dst.spatial[0], method_, /*antialias=*/false);
+    auto cols = kernels::MakeAxisResampling(src.spatial[1], dst.spatial[1], method_, /*antialias=*/false);
     const int64_t mid_bytes = src.blocks * dst.spatial[0] * src.spatial[1] * src.vector * 4;
     return MakePrepared(
         [src, dst, rows = std::move(rows), cols = std::move(cols)](RunContext& ctx, std::span<const Tensor> in,
@@ -184,15 +185,15 @@ class ResizeOp final : public Op {
             return absl::InvalidArgumentError("UpSampling2D interpolation needs a float input");
           }
           auto* mid = static_cast<float*>(ctx.scratch());
-          kernels::ResizeAxis(in[0].f32(), mid, src.blocks, src.spatial[1] * src.vector, rows, src.spatial[0]);
-          kernels::ResizeAxis(mid, out[0].f32(), src.blocks * dst.spatial[0], src.vector, cols, src.spatial[1]);
+          kernels::ResampleAxis(in[0].f32(), src.blocks, src.spatial[0], src.spatial[1] * src.vector, rows, mid);
+          kernels::ResampleAxis(mid, src.blocks * dst.spatial[0], src.spatial[1], src.vector, cols, out[0].f32());
           return absl::OkStatus();
         },
         mid_bytes);
   }
 
  private:
-  std::string method_;
+  kernels::ResizeMethod method_;
   bool channels_first_;
 };
 
@@ -208,9 +209,10 @@ absl::StatusOr<std::unique_ptr<Op>> CreateUpSampling(const OpContext& ctx) {
   if (method == "nearest") {
     return std::unique_ptr<Op>(new GatherOp(AxisMap::kRepeat, std::move(size), ChannelsFirst(ctx.layer)));
   }
-  if (!kernels::IsResizeMethod(method)) return OpError(ctx.layer, util::StrCat("unsupported interpolation '", method, "'"));
+  absl::StatusOr<kernels::ResizeMethod> parsed = kernels::ParseResizeMethod(method);
+  if (!parsed.ok()) return OpError(ctx.layer, std::string(parsed.status().message()));
   if (!IsFloatStorage(ctx.inputs[0].dtype)) return OpError(ctx.layer, "interpolation expects a floating-point input");
-  return std::unique_ptr<Op>(new ResizeOp(method, ChannelsFirst(ctx.layer)));
+  return std::unique_ptr<Op>(new ResizeOp(*parsed, ChannelsFirst(ctx.layer)));
 }
 
 constexpr OpSpec kSpecs[] = {
