@@ -32,7 +32,7 @@ double Element(const void* data, util::DType dtype, int64_t i) {
 
 }  // namespace
 
-KerasCase LoadKerasCase(const std::string& family, const std::string& name) {
+KerasCase LoadKerasCase(const std::string& family, const std::string& name, const EngineOptions& options) {
   KerasCase c;
   c.label = family + "/" + name;
   const fs::path dir = CaseDir(family);
@@ -65,7 +65,7 @@ KerasCase LoadKerasCase(const std::string& family, const std::string& name) {
     ADD_FAILURE() << c.label << ": " << graph.status();
     return c;
   }
-  auto model = Model::Create(*std::move(graph));
+  auto model = Model::Create(*std::move(graph), options);
   if (!model.ok()) {
     ADD_FAILURE() << c.label << ": " << model.status();
     return c;

@@ -23,7 +23,7 @@ struct KerasCase {
 };
 
 // Loads the case; ADD_FAILUREs and returns a case without a model on error.
-KerasCase LoadKerasCase(const std::string& family, const std::string& name);
+KerasCase LoadKerasCase(const std::string& family, const std::string& name, const EngineOptions& options = {});
 
 // The case's inputs, restricted to the first `rows` batch rows (-1 = all).
 std::vector<Tensor> CaseInputs(const KerasCase& c, int64_t rows = -1);

@@ -27,6 +27,16 @@ TEST(Recurrent, BidirectionalVariantsMatchKeras) {
   EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
 }
 
+// With one thread the two directions run one after the other (with more,
+// side by side); the results are the same.
+TEST(Recurrent, BidirectionalOnOneThreadMatchesKeras) {
+  EngineOptions options;
+  options.intra_op_threads = 1;
+  const auto c = LoadKerasCase("recurrent", "bidirectional_variants", options);
+  ASSERT_NE(c.model, nullptr);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
+}
+
 // Batch 16 runs the per-step h·U on oneDNN; its first 3 rows run the same
 // layers on the reference loop. Both match Keras.
 TEST(Recurrent, BothRecurrentProductPathsMatchKeras) {

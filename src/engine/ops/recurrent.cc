@@ -168,8 +168,7 @@ class PreparedBidirectional final : public PreparedOp {
     }
   }
   int64_t scratch_bytes() const override {
-    return merge_floats_ * static_cast<int64_t>(sizeof(float)) +
-           std::max(plans_[0]->scratch_bytes(), plans_[1]->scratch_bytes());
+    return (merge_floats_ + DirectionFloats(0) + DirectionFloats(1)) * static_cast<int64_t>(sizeof(float));
   }
 
   absl::Status Run(RunContext& ctx, std::span<const Tensor> in, std::span<const Tensor> out) const override {
@@ -178,7 +177,7 @@ class PreparedBidirectional final : public PreparedOp {
     const int64_t steps = plans_[0]->steps();
     float* scratch = static_cast<float*>(ctx.scratch());
     float* backward_out = scratch;  // sum/mul/ave: the backward output before merging
-    float* run_scratch = scratch + merge_floats_;
+    float* const run_scratch[2] = {scratch + merge_floats_, scratch + merge_floats_ + DirectionFloats(0)};
 
     // Outputs after the merged one(s): forward states, then backward states.
     const size_t merged = merge_ == Merge::kNone ? 2 : 1;
@@ -197,12 +196,24 @@ class PreparedBidirectional final : public PreparedOp {
       fwd_sink = OutputSink(fwd, out[0].f32(), steps, fwd.units(), false);
       bwd_sink = OutputSink(bwd, merge_ == Merge::kNone ? out[1].f32() : backward_out, steps, bwd.units(), true);
     }
-    const RecurrentIo fwd_io = DirectionIo(fwd, in, call_.mask, std::span(states.data(), half), fwd_sink,
-                                           states_out.subspan(0, fwd_states));
-    KGATE_RETURN_IF_ERROR(plans_[0]->Run(ctx, fwd_io, run_scratch));
-    const RecurrentIo bwd_io = DirectionIo(bwd, in, call_.mask, std::span(states.data() + half, half), bwd_sink,
-                                           states_out.subspan(fwd_states));
-    KGATE_RETURN_IF_ERROR(plans_[1]->Run(ctx, bwd_io, run_scratch));
+    const RecurrentIo io[2] = {
+        DirectionIo(fwd, in, call_.mask, std::span(states.data(), half), fwd_sink, states_out.subspan(0, fwd_states)),
+        DirectionIo(bwd, in, call_.mask, std::span(states.data() + half, half), bwd_sink,
+                    states_out.subspan(fwd_states))};
+    // The directions are independent (they write disjoint outputs and have
+    // their own scratch): with two threads each runs on its own.
+    absl::Status status[2];
+    if (ctx.threads() >= 2) {
+#pragma omp parallel for num_threads(2) schedule(static, 1)
+      for (int d = 0; d < 2; ++d) {
+        ScopedOmpThreads one(1);
+        status[d] = plans_[d]->Run(ctx, io[d], run_scratch[d]);
+      }
+    } else {
+      for (int d = 0; d < 2; ++d) status[d] = plans_[d]->Run(ctx, io[d], run_scratch[d]);
+    }
+    KGATE_RETURN_IF_ERROR(status[0]);
+    KGATE_RETURN_IF_ERROR(status[1]);
 
     if (merge_floats_ > 0) {
       float* y = out[0].f32();
@@ -219,6 +230,12 @@ class PreparedBidirectional final : public PreparedOp {
   }
 
  private:
+  // Scratch floats of direction d, in whole 64-byte lines.
+  int64_t DirectionFloats(int d) const {
+    return (plans_[d]->scratch_bytes() / static_cast<int64_t>(sizeof(float)) + kFloatsPerLine - 1) / kFloatsPerLine *
+           kFloatsPerLine;
+  }
+
   const std::array<std::unique_ptr<RecurrentPlan>, 2> plans_;
   const std::array<std::shared_ptr<const RecurrentCell>, 2> cells_;
   const CallInputs call_;

@@ -1,7 +1,5 @@
 #include "engine/ops/recurrent_cell.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -32,18 +30,6 @@ constexpr int64_t kFloatsPerLine = 16;
 
 int64_t RoundUp(int64_t n) { return (n + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine; }
 
-// Sets the OpenMP team size of the calling thread's later parallel regions
-// (oneDNN's and the activations') for a scope; other threads are unaffected.
-class ScopedOmpThreads {
- public:
-  explicit ScopedOmpThreads(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
-  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
-  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
-
- private:
-  const int saved_;
-};
 
 absl::StatusOr<std::shared_ptr<AlignedBuffer>> CellWeight(const graph::Layer& layer, std::string_view name,
                                                           int64_t expected) {
