@@ -5,8 +5,8 @@
 // keyword "mask") and outputs (sequence or last output, final states) onto
 // it. Bidirectional writes both directions straight into the merged output:
 // for "concat" each direction fills its half of every row; the backward
-// direction's sequence is written in input time order, which is Keras's
-// flip back to forward time.
+// layer's sequence is written reversed, which is Keras's flip (back to
+// forward time when, as usual, that layer goes backwards).
 #include <array>
 #include <memory>
 #include <string>
@@ -83,8 +83,8 @@ absl::Status CheckCallShapes(const RecurrentCell& cell, std::span<const Dims> in
 // A sink for one direction's output rows of `units` values inside rows of
 // `row_width` values (the merged output's last axis).
 SequenceSink OutputSink(const RecurrentCell& cell, float* data, int64_t steps, int64_t row_width,
-                        bool input_time_order) {
-  if (cell.return_sequences()) return SequenceSink{data, steps * row_width, row_width, input_time_order};
+                        bool reversed) {
+  if (cell.return_sequences()) return SequenceSink{data, steps * row_width, row_width, reversed};
   return SequenceSink{data, row_width, 0, false};
 }
 

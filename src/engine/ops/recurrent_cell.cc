@@ -281,7 +281,7 @@ absl::Status RecurrentPlan::Step(int64_t t, const RecurrentIo& io, const Scratch
       out = cell.zero_output_for_mask_ ? s.zeros : h;
     }
     if (io.mask != nullptr && cell.unroll_) std::memcpy(s.previous + b * u, out, u * sizeof(float));
-    WriteRow(io.sequence_out, b, io.sequence_out.input_time_order ? time : t, out, u);
+    WriteRow(io.sequence_out, b, io.sequence_out.reversed ? steps_ - 1 - t : t, out, u);
     if (t == steps_ - 1) WriteRow(io.last_out, b, 0, out, u);
   }
   return absl::OkStatus();

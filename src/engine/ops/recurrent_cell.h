@@ -38,12 +38,13 @@ enum class CellKind { kSimpleRnn, kLstm, kGru };
 
 // Where a run writes per-row float vectors of `units` values: row (b, t) of
 // a sequence lands at data + b * batch_stride + t' * time_stride, where t' is
-// the processing step, or the input time index when `input_time_order`.
+// the processing step t, or steps - 1 - t when `reversed` (Bidirectional's
+// flip of the backward layer's sequence).
 struct SequenceSink {
   float* data = nullptr;  // nullptr: not wanted
   int64_t batch_stride = 0;
   int64_t time_stride = 0;
-  bool input_time_order = false;
+  bool reversed = false;
 };
 
 struct RecurrentIo {
