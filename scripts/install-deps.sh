@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev                       # unit tests
   libbenchmark-dev                                # micro-benchmarks in bench/
   libdnnl-dev                                     # oneDNN kernels (engine)
+  libboost-dev                                    # Boost.Beast/Asio, header-only (serve: HTTP/1.1 server)
   python3 python3-venv python3-pip                # fixture tools and end-to-end tests
   unzip curl
 )

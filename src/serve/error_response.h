@@ -1,0 +1,21 @@
+// File: error_response.h
+// The one place where a refusal becomes an HTTP reply, for every protocol:
+// the canonical status code picks the HTTP status (DESIGN.md: INVALID_ARGUMENT
+// 400, UNAUTHENTICATED 401, PERMISSION_DENIED 403, NOT_FOUND 404,
+// RESOURCE_EXHAUSTED 429 with Retry-After, DEADLINE_EXCEEDED 504, UNAVAILABLE
+// 503, anything else 500) and the body is {"error": "..."} as both TF Serving
+// and KServe clients expect, plus "violations" when input validation refused
+// the request. INTERNAL errors get a generic message; the detail goes to the
+// server's log, not to the client.
+#pragma once
+
+#include "absl/status/status.h"
+#include "serve/http_types.h"
+
+namespace kgate::serve {
+
+int HttpStatusFor(absl::StatusCode code);
+
+HttpResponse ErrorResponse(const absl::Status& status);
+
+}  // namespace kgate::serve

@@ -1,0 +1,38 @@
+// File: http_types.h
+// The request and response as the protocol layer sees them, independent of
+// the HTTP library: the router and the protocol handlers take and return
+// these, so they are tested without sockets and the server is the only file
+// that knows Beast.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kgate::serve {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, as sent
+  std::string body;
+  // The KServe binary extension's Inference-Header-Content-Length, verbatim.
+  std::optional<std::string> inference_header_length;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// A 200 reply with a JSON body.
+inline HttpResponse JsonResponse(std::string body) {
+  HttpResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace kgate::serve
