@@ -15,6 +15,7 @@
 // keys); otherwise its masked Softmax outputs zeros for that row.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "engine/kernels/activation.h"
+#include "engine/kernels/dnnl_context.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/strided.h"
 #include "engine/op_registry.h"
@@ -106,8 +108,14 @@ class PreparedAttention final : public PreparedOp {
   };
 
   PreparedAttention(std::shared_ptr<const Config> config, const Roles& roles, Shapes shapes, AttentionMask mask,
-                    std::vector<kernels::Matmul> mm)
-      : config_(std::move(config)), roles_(roles), s_(std::move(shapes)), mask_(std::move(mask)), mm_(std::move(mm)) {
+                    std::vector<kernels::Matmul> mm, dnnl::memory::desc softmax_desc, dnnl::softmax_forward softmax)
+      : config_(std::move(config)),
+        roles_(roles),
+        s_(std::move(shapes)),
+        mask_(std::move(mask)),
+        mm_(std::move(mm)),
+        softmax_desc_(std::move(softmax_desc)),
+        softmax_(std::move(softmax)) {
     const Config& c = *config_;
     const int64_t qp = s_.q_rows * c.heads, kp = s_.k_rows * c.heads, scores = s_.groups * s_.tq * s_.tk;
     for (int64_t n : {qp * c.key_dim, kp * c.key_dim, kp * c.value_dim, c.gate ? qp * c.value_dim : 0,
@@ -152,7 +160,7 @@ class PreparedAttention final : public PreparedOp {
     KGATE_RETURN_IF_ERROR(mm_[5].Run(qt, kt, nullptr, scores));
     KGATE_RETURN_IF_ERROR(ctx.CheckDeadline());
     if (!mask_.empty()) mask_.Fill(in, mask);
-    MaskedSoftmax(scores, mask_.empty() ? nullptr : mask);
+    KGATE_RETURN_IF_ERROR(MaskedSoftmax(scores, mask_.empty() ? nullptr : mask));
     KGATE_RETURN_IF_ERROR(mm_[6].Run(scores, vt, nullptr, attended_t));
     kernels::Transpose(attended_t, s_.attended, s_.out_perm, sizeof(float), attended);
     if (c.gate) {
@@ -163,33 +171,26 @@ class PreparedAttention final : public PreparedOp {
   }
 
  private:
-  // Softmax over every row of tk scores; masked scores get probability 0.
-  void MaskedSoftmax(float* scores, const uint8_t* mask) const {
+  // Softmax over every row of tk scores (oneDNN, vectorised); masked scores
+  // get probability 0. Masked scores are first set to JAX's large negative
+  // logit, so a row with every key masked comes out uniform, which is what
+  // dot_product_attention gives; Keras's masked Softmax zeroes such rows.
+  absl::Status MaskedSoftmax(float* scores, const uint8_t* mask) const {
     const int64_t rows = s_.groups * s_.tq, n = s_.tk;
-    const float fully_masked = config_->uniform_when_fully_masked ? 1.f / static_cast<float>(n) : 0.f;
-#pragma omp parallel for schedule(static) if (rows * n > 65536)
-    for (int64_t r = 0; r < rows; ++r) {
-      float* x = scores + r * n;
-      const uint8_t* m = mask ? mask + r * n : nullptr;
-      float max = -INFINITY;
-      int64_t kept = 0;
-      for (int64_t j = 0; j < n; ++j) {
-        if (m == nullptr || m[j]) {
-          max = std::max(max, x[j]);
-          ++kept;
-        }
-      }
-      if (kept == 0) {
-        std::fill(x, x + n, fully_masked);
-        continue;
-      }
-      float sum = 0.f;
-      for (int64_t j = 0; j < n; ++j) {
-        x[j] = (m == nullptr || m[j]) ? std::exp(x[j] - max) : 0.f;
-        sum += x[j];
-      }
-      for (int64_t j = 0; j < n; ++j) x[j] /= sum;
+    constexpr float kMaskedLogit = -0.7f * std::numeric_limits<float>::max();
+    if (mask != nullptr) {
+      for (int64_t i = 0; i < rows * n; ++i) scores[i] = mask[i] ? scores[i] : kMaskedLogit;
     }
+    dnnl::memory m;
+    KGATE_RETURN_IF_ERROR(kernels::DnnlCall("attention softmax", [&] { m = kernels::Wrap(softmax_desc_, scores); }));
+    KGATE_RETURN_IF_ERROR(kernels::Execute("attention softmax", softmax_, {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}}));
+    if (mask != nullptr && !config_->uniform_when_fully_masked) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const uint8_t* mr = mask + r * n;
+        if (std::none_of(mr, mr + n, [](uint8_t keep) { return keep != 0; })) std::fill(scores + r * n, scores + (r + 1) * n, 0.f);
+      }
+    }
+    return absl::OkStatus();
   }
 
   const std::shared_ptr<const Config> config_;
@@ -197,6 +198,8 @@ class PreparedAttention final : public PreparedOp {
   const Shapes s_;
   const AttentionMask mask_;
   const std::vector<kernels::Matmul> mm_;  // query, key, value, gate, output projections; scores; combination
+  const dnnl::memory::desc softmax_desc_;  // the scores as (rows, tk)
+  const dnnl::softmax_forward softmax_;
   std::vector<int64_t> area_;               // scratch floats per buffer, in Run's order
 };
 
@@ -292,8 +295,15 @@ class AttentionOp final : public Op {
       KGATE_ASSIGN_OR_RETURN(kernels::Matmul m, kernels::Matmul::Create(shape));
       mm.push_back(std::move(m));
     }
-    return std::unique_ptr<PreparedOp>(
-        std::make_unique<PreparedAttention>(config_, roles_, std::move(s), std::move(mask), std::move(mm)));
+    dnnl::memory::desc softmax_desc;
+    dnnl::softmax_forward softmax;
+    KGATE_RETURN_IF_ERROR(kernels::DnnlCall("attention softmax setup", [&] {
+      softmax_desc = kernels::PlainDesc({s.groups * s.tq, s.tk});
+      const dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, softmax_desc, 1);
+      softmax = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(desc, kernels::CpuEngine()));
+    }));
+    return std::unique_ptr<PreparedOp>(std::make_unique<PreparedAttention>(
+        config_, roles_, std::move(s), std::move(mask), std::move(mm), std::move(softmax_desc), std::move(softmax)));
   }
 
  private:
