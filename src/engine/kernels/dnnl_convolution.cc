@@ -9,6 +9,7 @@
 
 #include "engine/kernels/activation.h"
 #include "engine/kernels/dnnl_context.h"
+#include "engine/kernels/omp_threads.h"
 #include "engine/kernels/spatial_layout.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -123,6 +124,7 @@ class PreparedConvolutionImpl final : public PreparedConvolution {
     SpatialShape produced, wanted;
     bool channels_first = false;
     std::vector<float> fill;  // per channel: the bias
+    int threads = 1;          // the team the primitive was created for
   };
   explicit PreparedConvolutionImpl(Parts p) : p_(std::move(p)) {}
 
@@ -144,6 +146,7 @@ class PreparedConvolutionImpl final : public PreparedConvolution {
       args.emplace(DNNL_ARG_DST, Wrap(p_.dst, dst));
       args.emplace(DNNL_ARG_SCRATCHPAD, Wrap(p_.scratchpad, base));
     }));
+    ScopedOmpThreads team(p_.threads);
     KGATE_RETURN_IF_ERROR(Execute("convolution", p_.primitive, args));
     if (p_.expand) Expand(dst, out);
     return ApplyActivation(p_.activation, out, p_.out_elements, p_.last_dim);
@@ -268,6 +271,13 @@ absl::StatusOr<std::unique_ptr<PreparedConvolution>> DnnlConvolution::Prepare(co
   parts.activation = eltwise ? "linear" : activation_;
   if (parts.expand) parts.fill = bias_.empty() ? std::vector<float>(g.out_channels, 0.f) : bias_;
 
+  // Multiply-adds of one run: every output (or, transposed, input) position
+  // meets every kernel tap of its group.
+  int64_t macs = g.transposed ? NumElements(in_dims) * (g.out_channels / g.groups)
+                              : NumElements(out_dims) * (g.in_channels / g.groups);
+  for (int64_t k : g.kernel) macs *= k;
+  parts.threads = ThreadsFor(macs);
+  ScopedOmpThreads team(parts.threads);
   memory::desc weights_layout;
   KGATE_RETURN_IF_ERROR(DnnlCall("convolution primitive", [&] {
     const memory::desc src = SpatialDesc(in, g.channels_first);
