@@ -14,6 +14,7 @@
 // scores it calls dot_product_attention (such a row attends uniformly to all
 // keys); otherwise its masked Softmax outputs zeros for that row.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -98,6 +99,11 @@ struct Config {
 int64_t Lines(int64_t floats) { return (floats + 15) / 16 * 16; }
 
 class PreparedAttention final : public PreparedOp {
+  // Scratch buffers of a run: projections, their batched (transposed)
+  // layouts, scores, the attended values before and after transposing back,
+  // the mask.
+  enum Buffer { kQuery, kKey, kValue, kGate, kQueryT, kKeyT, kValueT, kScores, kAttendedT, kAttended, kMask, kBuffers };
+
  public:
   struct Shapes {
     int64_t batch = 0, q_rows = 0, k_rows = 0;  // rows of the projections (batch * free axes)
@@ -118,28 +124,32 @@ class PreparedAttention final : public PreparedOp {
         softmax_(std::move(softmax)) {
     const Config& c = *config_;
     const int64_t qp = s_.q_rows * c.heads, kp = s_.k_rows * c.heads, scores = s_.groups * s_.tq * s_.tk;
-    for (int64_t n : {qp * c.key_dim, kp * c.key_dim, kp * c.value_dim, c.gate ? qp * c.value_dim : 0,
-                      qp * c.key_dim, kp * c.key_dim, kp * c.value_dim, c.return_scores ? 0 : scores,
-                      qp * c.value_dim, qp * c.value_dim, mask_.empty() ? 0 : (scores + 3) / 4}) {
-      area_.push_back(Lines(n));
-    }
+    floats_[kQuery] = floats_[kQueryT] = qp * c.key_dim;
+    floats_[kKey] = floats_[kKeyT] = kp * c.key_dim;
+    floats_[kValue] = floats_[kValueT] = kp * c.value_dim;
+    floats_[kGate] = c.gate ? qp * c.value_dim : 0;
+    floats_[kScores] = c.return_scores ? 0 : scores;  // else written straight into the output
+    floats_[kAttendedT] = floats_[kAttended] = qp * c.value_dim;
+    floats_[kMask] = mask_.empty() ? 0 : (scores + 3) / 4;  // bytes
+    for (int64_t& n : floats_) n = Lines(n);
   }
   int64_t scratch_bytes() const override {
-    return std::accumulate(area_.begin(), area_.end(), int64_t{0}) * static_cast<int64_t>(sizeof(float));
+    return std::accumulate(floats_.begin(), floats_.end(), int64_t{0}) * static_cast<int64_t>(sizeof(float));
   }
 
   absl::Status Run(RunContext& ctx, std::span<const Tensor> in, std::span<const Tensor> out) const override {
     const Config& c = *config_;
-    float* area[11];
+    std::array<float*, kBuffers> area;
     float* p = static_cast<float*>(ctx.scratch());
-    for (size_t i = 0; i < area_.size(); ++i) {
+    for (int i = 0; i < kBuffers; ++i) {
       area[i] = p;
-      p += area_[i];
+      p += floats_[i];
     }
-    float *q = area[0], *k = area[1], *v = area[2], *gate = area[3], *qt = area[4], *kt = area[5], *vt = area[6];
-    float* scores = c.return_scores ? out[1].f32() : area[7];
-    float *attended_t = area[8], *attended = area[9];
-    uint8_t* mask = reinterpret_cast<uint8_t*>(area[10]);
+    float *q = area[kQuery], *k = area[kKey], *v = area[kValue], *gate = area[kGate];
+    float *qt = area[kQueryT], *kt = area[kKeyT], *vt = area[kValueT];
+    float* scores = c.return_scores ? out[1].f32() : area[kScores];
+    float *attended_t = area[kAttendedT], *attended = area[kAttended];
+    uint8_t* mask = reinterpret_cast<uint8_t*>(area[kMask]);
 
     const Projection* proj[] = {&c.query, &c.key, &c.value, &c.gate_proj, &c.output};
     auto project = [&](int i, const float* x, float* y) {
@@ -200,7 +210,7 @@ class PreparedAttention final : public PreparedOp {
   const std::vector<kernels::Matmul> mm_;  // query, key, value, gate, output projections; scores; combination
   const dnnl::memory::desc softmax_desc_;  // the scores as (rows, tk)
   const dnnl::softmax_forward softmax_;
-  std::vector<int64_t> area_;               // scratch floats per buffer, in Run's order
+  std::array<int64_t, kBuffers> floats_{};  // scratch floats per buffer
 };
 
 class AttentionOp final : public Op {
