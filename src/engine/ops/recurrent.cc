@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/kernels/omp_threads.h"
 #include "engine/op_registry.h"
 #include "engine/ops/recurrent_cell.h"
 #include "util/status_macros.h"
@@ -206,7 +207,7 @@ class PreparedBidirectional final : public PreparedOp {
     if (ctx.threads() >= 2) {
 #pragma omp parallel for num_threads(2) schedule(static, 1)
       for (int d = 0; d < 2; ++d) {
-        ScopedOmpThreads one(1);
+        kernels::ScopedOmpThreads one(1);
         status[d] = plans_[d]->Run(ctx, io[d], run_scratch[d]);
       }
     } else {

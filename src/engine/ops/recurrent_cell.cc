@@ -6,6 +6,7 @@
 
 #include "engine/kernels/activation.h"
 #include "engine/kernels/dnnl_context.h"
+#include "engine/kernels/omp_threads.h"
 #include "engine/ops/group_weights.h"
 #include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
@@ -29,6 +30,9 @@ constexpr int64_t kRowVectors = 13;
 constexpr int64_t kFloatsPerLine = 16;
 
 int64_t RoundUp(int64_t n) { return (n + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine; }
+
+// The OpenMP team for a recurrence whose steps each take `step_macs`.
+int StepThreads(int64_t step_macs) { return step_macs < kParallelStepMacs ? 1 : omp_get_max_threads(); }
 
 
 absl::StatusOr<std::shared_ptr<AlignedBuffer>> CellWeight(const graph::Layer& layer, std::string_view name,
@@ -165,6 +169,8 @@ absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t ba
   const int64_t n = split_gru ? 2 * u : width;
   KGATE_ASSIGN_OR_RETURN(plan->input_projection_,
                          kernels::Matmul::Create({1, 1, batch * steps, features_, width, input_bias_ != nullptr}));
+  // The per-step primitives are made for the team they will run with (see Run).
+  kernels::ScopedOmpThreads step_threads(StepThreads(batch * u * width));
   if (batch * u * n >= kDnnlRecurrentMacs) {
     KGATE_ASSIGN_OR_RETURN(plan->recurrent_,
                            kernels::Matmul::Create({1, 1, batch, u, n, recurrent_bias_ != nullptr}));
@@ -316,8 +322,7 @@ absl::Status RecurrentPlan::Run(RunContext& ctx, const RecurrentIo& io, float* s
   }
   KGATE_RETURN_IF_ERROR(input_projection_.Run(io.sequence, cell.kernel_->f32(),
                                               cell.input_bias_ ? cell.input_bias_->f32() : nullptr, s.projected));
-  const int64_t step_macs = batch_ * u * width;
-  ScopedOmpThreads threads(step_macs < kParallelStepMacs ? 1 : omp_get_max_threads());
+  kernels::ScopedOmpThreads threads(StepThreads(batch_ * u * width));
   for (int64_t t = 0; t < steps_; ++t) {
     if (t % kStepsPerDeadlineCheck == kStepsPerDeadlineCheck - 1) KGATE_RETURN_IF_ERROR(ctx.CheckDeadline());
     KGATE_RETURN_IF_ERROR(Step(t, io, s));

@@ -18,8 +18,6 @@
 // called from many threads at once (all run state lives in `scratch`).
 #pragma once
 
-#include <omp.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -59,19 +57,6 @@ struct RecurrentIo {
 
 class RecurrentCell;
 
-// Sets the OpenMP team size of the calling thread's later parallel regions
-// (oneDNN's and the activations') for a scope; other threads are unaffected.
-class ScopedOmpThreads {
- public:
-  explicit ScopedOmpThreads(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
-  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
-  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
-
- private:
-  const int saved_;
-};
-
 // An activation over one (batch, units) gate buffer, in place: a oneDNN
 // eltwise primitive (vectorised) where oneDNN computes the Keras activation
 // (kernels::AsDnnlEltwise), else kernels::ApplyActivation.
@@ -97,18 +82,6 @@ class RecurrentPlan {
  private:
   friend class RecurrentCell;
 
-// Sets the OpenMP team size of the calling thread's later parallel regions
-// (oneDNN's and the activations') for a scope; other threads are unaffected.
-class ScopedOmpThreads {
- public:
-  explicit ScopedOmpThreads(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
-  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
-  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
-
- private:
-  const int saved_;
-};
   struct Scratch;
   // h (batch x k) · U (k x n) (+ bias) into out, by oneDNN when large enough.
   absl::Status RecurrentProduct(const std::optional<kernels::Matmul>& mm, const float* h, const float* u,
