@@ -3,9 +3,9 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/deps_inputs.h"
 #include "deps/audit.h"
 #include "deps/ignore_policy.h"
-#include "deps/inputs.h"
 #include "deps/osv_database.h"
 #include "deps/report.h"
 #include "util/strings.h"
@@ -26,19 +26,14 @@ bool FailsThreshold(const deps::Finding& f, std::optional<deps::Severity> thresh
 
 int RunAudit(const std::vector<std::string>& argv) {
   absl::StatusOr<Args> args = Args::Parse(
-      argv, {.with_value = {"-r", "--requirement", "--path", "--lock", "--db", "--format", "--fail-on",
-                            "--ignore-file", "--output"},
-             .switches = {"--ignore-unknown-severity"}});
+      argv, WithDepsInputFlags({.with_value = {"--db", "--format", "--fail-on", "--ignore-file", "--output"},
+                                .switches = {"--ignore-unknown-severity"}}));
   if (!args.ok()) return UsageError("audit", util::ToStd(args.status().message()));
   if (!args->positional().empty()) {
     return UsageError("audit", util::StrCat("unexpected argument '", args->positional().front(),
                                             "'; name inputs with -r FILE, --path SITE_PACKAGES or --lock FILE"));
   }
-  deps::InputSpec spec;
-  spec.requirements = args->GetAll("-r");
-  for (std::string& r : args->GetAll("--requirement")) spec.requirements.push_back(std::move(r));
-  spec.environments = args->GetAll("--path");
-  spec.lockfiles = args->GetAll("--lock");
+  const deps::InputSpec spec = DepsInputsFromArgs(*args);
   if (spec.empty()) return UsageError("audit", "name at least one input: -r FILE, --path SITE_PACKAGES or --lock FILE");
 
   const std::string format_name = args->Get("--format").value_or("table");

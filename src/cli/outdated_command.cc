@@ -2,7 +2,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "deps/inputs.h"
+#include "cli/deps_inputs.h"
 #include "deps/outdated.h"
 #include "deps/package_index.h"
 #include "deps/pypi_fetch.h"
@@ -11,17 +11,13 @@
 namespace kgate::cli {
 
 int RunOutdated(const std::vector<std::string>& argv) {
-  absl::StatusOr<Args> args = Args::Parse(
-      argv, {.with_value = {"-r", "--requirement", "--path", "--lock", "--index", "--format"}, .switches = {"--online"}});
+  absl::StatusOr<Args> args =
+      Args::Parse(argv, WithDepsInputFlags({.with_value = {"--index", "--format"}, .switches = {"--online"}}));
   if (!args.ok()) return UsageError("outdated", util::ToStd(args.status().message()));
   if (!args->positional().empty()) {
     return UsageError("outdated", util::StrCat("unexpected argument '", args->positional().front(), "'"));
   }
-  deps::InputSpec spec;
-  spec.requirements = args->GetAll("-r");
-  for (std::string& r : args->GetAll("--requirement")) spec.requirements.push_back(std::move(r));
-  spec.environments = args->GetAll("--path");
-  spec.lockfiles = args->GetAll("--lock");
+  const deps::InputSpec spec = DepsInputsFromArgs(*args);
   if (spec.empty()) return UsageError("outdated", "name at least one input: -r FILE, --path SITE_PACKAGES or --lock FILE");
   const std::string format = args->Get("--format").value_or("table");
   if (format != "table" && format != "json") {

@@ -211,29 +211,21 @@ absl::StatusOr<double> CvssV4Score(std::string_view vector) {
   const double max_eq3eq6 = kMaxSeverityEq3Eq6[eq3][eq6] * step;
   const double max_eq4 = kMaxSeverityEq4[eq4] * step;
 
+  // For each EQ whose next lower MacroVector exists: its available distance
+  // times the proportion of the distance this vector has used (EQ5: none).
   int n_existing_lower = 0;
-  double n1 = 0, n2 = 0, n36 = 0, n4 = 0, n5 = 0;
-  if (!std::isnan(available_eq1)) {
+  double sum = 0;
+  auto add = [&](double available, double current, double max_severity) {
+    if (std::isnan(available)) return;
     ++n_existing_lower;
-    n1 = available_eq1 * (current_eq1 / max_eq1);
-  }
-  if (!std::isnan(available_eq2)) {
-    ++n_existing_lower;
-    n2 = available_eq2 * (current_eq2 / max_eq2);
-  }
-  if (!std::isnan(available_eq3eq6)) {
-    ++n_existing_lower;
-    n36 = available_eq3eq6 * (current_eq3eq6 / max_eq3eq6);
-  }
-  if (!std::isnan(available_eq4)) {
-    ++n_existing_lower;
-    n4 = available_eq4 * (current_eq4 / max_eq4);
-  }
-  if (!std::isnan(available_eq5)) {
-    ++n_existing_lower;
-    n5 = available_eq5 * 0;
-  }
-  const double mean = n_existing_lower == 0 ? 0 : (n1 + n2 + n36 + n4 + n5) / n_existing_lower;
+    sum += available * (current / max_severity);
+  };
+  add(available_eq1, current_eq1, max_eq1);
+  add(available_eq2, current_eq2, max_eq2);
+  add(available_eq3eq6, current_eq3eq6, max_eq3eq6);
+  add(available_eq4, current_eq4, max_eq4);
+  add(available_eq5, 0, 1);
+  const double mean = n_existing_lower == 0 ? 0 : sum / n_existing_lower;
   value -= mean;
   if (value < 0) value = 0.0;
   if (value > 10) value = 10.0;

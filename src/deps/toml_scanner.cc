@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "io/json/internal/utf8.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -13,50 +14,26 @@ namespace kgate::deps::toml_internal {
 namespace {
 
 using io::json::Value;
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using io::json::internal::AppendUtf8;
 
 }  // namespace
 
+// The same RFC 3629 rules as the JSON reader (io/json/internal/utf8.h).
 bool ValidUtf8(std::string_view s, size_t* bad) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) {
-      *bad = i;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  for (const unsigned char* at = p; at < end;) {
+    if (*at < 0x80) {
+      ++at;
+      continue;
+    }
+    io::json::internal::Utf8Error error;
+    const size_t n = io::json::internal::CheckUtf8Sequence(at, end, &error);
+    if (n == 0) {
+      *bad = static_cast<size_t>(at - p);
       return false;
     }
-    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) {
-        *bad = i;
-        return false;
-      }
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      *bad = i;
-      return false;
-    }
-    i += n;
+    at += n;
   }
   return true;
 }

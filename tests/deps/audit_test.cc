@@ -16,17 +16,10 @@ using ::testing::HasSubstr;
 
 class AuditTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<OsvDatabase> db = OsvDatabase::Load(testing::SourceDir() + "/data/osv");
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = new OsvDatabase(*std::move(db));
-  }
-  static void TearDownTestSuite() { delete db_; }
-
   AuditReport Run(const IgnorePolicy* ignore = nullptr, std::string today = "2026-06-01") {
     absl::StatusOr<Inventory> inv = ReadEnvironment(testing::Fixture("site-packages"));
     EXPECT_TRUE(inv.ok()) << inv.status();
-    return Audit(*inv, *db_, {today, ignore});
+    return Audit(*inv, testing::SnapshotDatabase(), {today, ignore});
   }
 
   static const Finding* Find(const std::vector<Finding>& fs, std::string_view id) {
@@ -35,9 +28,7 @@ class AuditTest : public ::testing::Test {
     }
     return nullptr;
   }
-  static OsvDatabase* db_;
 };
-OsvDatabase* AuditTest::db_ = nullptr;
 
 TEST_F(AuditTest, FindingsWithPathsFromKerasDirectFirst) {
   AuditReport r = Run();

@@ -166,8 +166,12 @@ TEST_P(LockfileTest, ReadsRealLockfile) {
   EXPECT_EQ(keras->version, "3.10.0");
   EXPECT_EQ(FindPackage(*inv, "pygments")->version, "2.14.0");
   EXPECT_EQ(FindPackage(*inv, "urllib3")->version, "1.26.17");
-  if (*GetParam().not_audited != '\0') EXPECT_NE(FindNotAudited(*inv, GetParam().not_audited), nullptr);
-  if (inv->has_dependency_graph) EXPECT_THAT(keras->dependencies, ::testing::Contains("rich"));
+  if (*GetParam().not_audited != '\0') {
+    EXPECT_NE(FindNotAudited(*inv, GetParam().not_audited), nullptr);
+  }
+  if (inv->has_dependency_graph) {
+    EXPECT_THAT(keras->dependencies, ::testing::Contains("rich"));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, LockfileTest,

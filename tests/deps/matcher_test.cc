@@ -110,21 +110,15 @@ TEST(MatcherTest, MalformedRecordsAreRefusedWithPointer) {
 
 class SnapshotTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<OsvDatabase> db = OsvDatabase::Load(testing::SourceDir() + "/data/osv");
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = new OsvDatabase(*std::move(db));
-  }
-  static void TearDownTestSuite() { delete db_; }
   static std::vector<std::string> Ids(const std::string& pkg, const std::string& version) {
     std::vector<std::string> ids;
-    for (const Match& m : MatchPackage(*db_, pkg, version).matches) ids.push_back(db_->records()[m.record].id);
+    const OsvDatabase& db = testing::SnapshotDatabase();
+    for (const Match& m : MatchPackage(db, pkg, version).matches) ids.push_back(db.records()[m.record].id);
     std::sort(ids.begin(), ids.end());
     return ids;
   }
-  static OsvDatabase* db_;
+  const OsvDatabase* db_ = &testing::SnapshotDatabase();
 };
-OsvDatabase* SnapshotTest::db_ = nullptr;
 
 TEST_F(SnapshotTest, LoadsAndNamesTheSnapshot) {
   EXPECT_EQ(db_->records().size(), 1513u);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "deps/osv_database.h"
 #include "gtest/gtest.h"
 
 namespace kgate::deps::testing {
@@ -23,6 +24,19 @@ inline std::string Fixture(const std::string& relative) {
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The bundled snapshot (data/osv), loaded once per test binary.
+inline const OsvDatabase& SnapshotDatabase() {
+  static const OsvDatabase db = [] {
+    absl::StatusOr<OsvDatabase> loaded = OsvDatabase::Load(SourceDir() + "/data/osv");
+    if (!loaded.ok()) {
+      ADD_FAILURE() << loaded.status();
+      return OsvDatabase::FromRecords({}, "missing", "");
+    }
+    return *std::move(loaded);
+  }();
+  return db;
 }
 
 class TempDir {
