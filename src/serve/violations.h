@@ -30,8 +30,9 @@ class Violations {
   void Add(Violation v);
   bool empty() const { return total_ == 0; }
   size_t total() const { return total_; }
-  // True once the cap is reached: callers stop checking elements then.
-  bool full() const { return list_.size() >= cap_; }
+  // True once one violation beyond the cap was seen: callers stop checking
+  // elements then, and the reply says the list is truncated.
+  bool full() const { return total_ > cap_; }
   const std::vector<Violation>& list() const { return list_; }
 
   // OK when empty; otherwise INVALID_ARGUMENT whose message summarizes the
