@@ -362,16 +362,47 @@ def test_keep_alive_reuses_the_connection(server, expected):
             close(r.json()["predictions"], expected["digits"])
 
 
-def test_sigterm_stops_gracefully(tmp_path):
+def read_http_response(sock):
+    """Reads one HTTP/1.1 response with a Content-Length body; bounded by the socket timeout."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed early: {data[:200]!r}"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int([line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:")][0])
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed inside the body"
+        body += chunk
+    return head.decode(), body[:length]
+
+
+def test_sigterm_finishes_requests_in_flight(expected):
     proc = subprocess.Popen([kgate_bin(), "serve", "--model", f"digits={EXAMPLE / '1' / 'model.keras'}",
                              "--port", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         address, _ = read_listening_line(proc, 60)
         assert address.startswith("127.0.0.1:")
-        with requests.Session() as s:  # an idle keep-alive connection must not block the stop
-            assert s.get(f"http://{address}/v2/health/live", timeout=10).status_code == 200
+        host, port = address.rsplit(":", 1)
+        idle = requests.Session()  # an idle keep-alive connection must not block the stop
+        assert idle.get(f"http://{address}/v2/health/live", timeout=10).status_code == 200
+        body = json.dumps({"instances": digits_input().tolist()}).encode()
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.sendall(b"POST /v1/models/digits:predict HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                      + f"Content-Length: {len(body)}\r\n\r\n".encode())
+            # 100 Continue proves the server has read the headers: the request is in flight.
+            assert s.recv(64).startswith(b"HTTP/1.1 100 Continue")
+            s.sendall(body[:1000])
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=20) == 0
+            s.sendall(body[1000:])
+            head, reply = read_http_response(s)
+        assert head.startswith("HTTP/1.1 200"), head
+        assert "connection: close" in head.lower()
+        close(json.loads(reply)["predictions"], expected["digits"])
+        assert proc.wait(timeout=20) == 0
+        idle.close()
         assert b"stopped" in proc.stderr.read()
     finally:
         if proc.poll() is None:
