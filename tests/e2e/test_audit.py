@@ -171,13 +171,13 @@ def test_sarif_cyclonedx_markdown(tmp_path):
 
 def test_matches_an_independent_osv_implementation():
     """kgate against tools/deps/osv_reference.py (packaging + the OSV spec text) on a
-    sample of every boundary version in the snapshot; the only allowed differences
+    sample (every 50th) of every boundary version in the snapshot; the only allowed differences
     are the matches kgate marks approximate (non-PEP 440 events, docs/audit.md)."""
     sys.path.insert(0, str(ROOT / "tools" / "deps"))
     import osv_reference
-    result = osv_reference.compare(DB, kgate_bin(), every=25)
-    assert result["pins"] > 300
-    assert result["kgate_findings"] > 1000
+    result = osv_reference.compare(DB, kgate_bin(), every=50)
+    assert result["pins"] > 150
+    assert result["kgate_findings"] > 3000
     assert result["missing_in_kgate"] == [] and result["extra_in_kgate"] == []
 
 
