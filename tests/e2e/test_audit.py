@@ -195,3 +195,28 @@ def test_outdated_from_an_index_snapshot(tmp_path):
     assert "unknown (not in the index snapshot)" in text.stdout
     p = run_kgate("outdated", "--path", FIX / "site-packages")
     assert p.code == 2 and "--index" in p.stderr
+
+
+def test_database_location_order(tmp_path):
+    """An installed kgate (bin/kgate) uses share/kgate/osv beside it before the
+    source tree's copy; $KGATE_OSV_DB wins and is used as is."""
+    import os
+    import shutil
+    (tmp_path / "bin").mkdir()
+    exe = tmp_path / "bin" / "kgate"
+    shutil.copy(kgate_bin(), exe)
+    share = tmp_path / "share" / "kgate" / "osv"
+    share.mkdir(parents=True)
+    (share / "TEST-9.json").write_text(json.dumps(record("TEST-9", "demo", [{"introduced": "0"}])))
+    req = tmp_path / "r.txt"
+    req.write_text("demo==1.0\n")
+    env = {k: v for k, v in os.environ.items() if k != "KGATE_OSV_DB"}
+    p = subprocess.run([str(exe), "audit", "-r", str(req), "--format", "json"], capture_output=True, text=True, env=env)
+    r = json.loads(p.stdout)
+    assert r["database"]["advisories"] == 1 and [f["id"] for f in r["findings"]] == ["TEST-9"]
+    p = subprocess.run([str(exe), "audit", "-r", str(req)], capture_output=True, text=True,
+                       env={**env, "KGATE_OSV_DB": str(tmp_path / "nowhere")})
+    assert p.returncode == 2 and "nowhere: no such OSV database" in p.stderr
+    p = subprocess.run([str(exe), "audit", "-r", str(req), "--format", "json"], capture_output=True, text=True,
+                       env={**env, "KGATE_OSV_DB": str(DB)})
+    assert json.loads(p.stdout)["database"]["advisories"] == 1513
