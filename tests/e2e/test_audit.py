@@ -220,3 +220,16 @@ def test_database_location_order(tmp_path):
     p = subprocess.run([str(exe), "audit", "-r", str(req), "--format", "json"], capture_output=True, text=True,
                        env={**env, "KGATE_OSV_DB": str(DB)})
     assert json.loads(p.stdout)["database"]["advisories"] == 1513
+
+
+def test_outdated_from_pypi_json_documents(tmp_path):
+    docs = tmp_path / "pypi"
+    docs.mkdir()
+    (docs / "keras.json").write_text(json.dumps({"info": {"name": "keras"}, "releases": {
+        "3.10.0": [{"yanked": False}], "3.13.0": [{"yanked": False}], "3.14.0": [{"yanked": True}]}}))
+    req = tmp_path / "r.txt"
+    req.write_text("keras==3.10.0\n")
+    p = run_kgate("outdated", "-r", req, "--index", docs, "--format", "json")
+    assert p.code == 1
+    row = p.json()["packages"][0]
+    assert (row["state"], row["latest"]) == ("outdated", "3.13.0")  # 3.14.0 is yanked

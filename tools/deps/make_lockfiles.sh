@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 UV=.venv/bin/uv
-OUT=tests/deps/fixtures/lockfiles
+OUT=${OUT:-tests/deps/fixtures/lockfiles}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r tools/deps/lock_projects/. "$work/"
