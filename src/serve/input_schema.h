@@ -32,6 +32,14 @@ struct InputSchema {
   bool require_finite = true;     // NaN and +-Inf are refused unless a model allows them
 };
 
+// A model input's or output's name with its Keras spec, for metadata replies.
+struct NamedSpec {
+  std::string name;
+  graph::TensorSpec spec;
+};
+std::vector<NamedSpec> NamedInputs(const engine::Model& model);
+std::vector<NamedSpec> NamedOutputs(const engine::Model& model);
+
 // The schema of `model`; UNIMPLEMENTED for inputs serving cannot carry yet
 // (strings), naming the input.
 absl::StatusOr<InputSchema> SchemaForModel(const engine::Model& model);

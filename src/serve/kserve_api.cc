@@ -151,15 +151,9 @@ HttpResponse KsModelMetadata(const ModelRepository& repo, const ServedModel& ser
   w.BeginObject().Key("name").String(served.name).Key("versions").BeginArray();
   for (int64_t v : repo.Versions(served.name)) w.String(std::to_string(v));
   w.EndArray().Key("platform").String("kgate_keras").Key("inputs").BeginArray();
-  const std::vector<graph::TensorSpec> in_specs = model.input_specs();
-  for (size_t i = 0; i < in_specs.size(); ++i) {
-    WriteTensorMetadata(&w, model.input_names()[i], in_specs[i].dtype, in_specs[i].shape);
-  }
+  for (const NamedSpec& t : NamedInputs(model)) WriteTensorMetadata(&w, t.name, t.spec.dtype, t.spec.shape);
   w.EndArray().Key("outputs").BeginArray();
-  const std::vector<graph::TensorSpec> out_specs = model.output_specs();
-  for (size_t i = 0; i < out_specs.size(); ++i) {
-    WriteTensorMetadata(&w, model.output_names()[i], out_specs[i].dtype, out_specs[i].shape);
-  }
+  for (const NamedSpec& t : NamedOutputs(model)) WriteTensorMetadata(&w, t.name, t.spec.dtype, t.spec.shape);
   w.EndArray().EndObject();
   return JsonResponse(w.Take());
 }

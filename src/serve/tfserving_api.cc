@@ -167,15 +167,9 @@ HttpResponse TfsModelMetadata(const ServedModel& served) {
   w.Key("signature_name").String("").Key("version").String(std::to_string(served.version)).EndObject();
   w.Key("metadata").BeginObject().Key("signature_def").BeginObject().Key("signature_def").BeginObject();
   w.Key("serving_default").BeginObject().Key("inputs").BeginObject();
-  const std::vector<graph::TensorSpec> in_specs = model.input_specs();
-  for (size_t i = 0; i < in_specs.size(); ++i) {
-    WriteTensorInfo(&w, model.input_names()[i], in_specs[i].dtype, in_specs[i].shape);
-  }
+  for (const NamedSpec& t : NamedInputs(model)) WriteTensorInfo(&w, t.name, t.spec.dtype, t.spec.shape);
   w.EndObject().Key("outputs").BeginObject();
-  const std::vector<graph::TensorSpec> out_specs = model.output_specs();
-  for (size_t i = 0; i < out_specs.size(); ++i) {
-    WriteTensorInfo(&w, model.output_names()[i], out_specs[i].dtype, out_specs[i].shape);
-  }
+  for (const NamedSpec& t : NamedOutputs(model)) WriteTensorInfo(&w, t.name, t.spec.dtype, t.spec.shape);
   w.EndObject().Key("method_name").String("tensorflow/serving/predict").EndObject();
   w.EndObject().EndObject().EndObject().EndObject();
   return JsonResponse(w.Take());
