@@ -106,10 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec) {
     if (ec == http::error::body_limit) return SendBodyTooLarge();
-    if (ec == beast::error::timeout) {
-      return SendError(408, "the request was not received within the read timeout");
-    }
-    if (ec) return Close();
+    if (ec) return Close();  // a timed-out stream is already closed: nothing can be sent
     stream_.expires_never();
     http::request<http::string_body> req = parser_->release();
     HttpRequest request;
