@@ -396,6 +396,15 @@ def test_sigterm_finishes_requests_in_flight(expected):
             assert s.recv(64).startswith(b"HTTP/1.1 100 Continue")
             s.sendall(body[:1000])
             proc.send_signal(signal.SIGTERM)
+            # Once new connections are refused the stop is under way; then the rest arrives.
+            end = time.monotonic() + 20
+            while time.monotonic() < end:
+                try:
+                    socket.create_connection((host, int(port)), timeout=5).close()
+                except (ConnectionRefusedError, ConnectionResetError):
+                    break
+            else:
+                raise AssertionError("the listener did not close after SIGTERM")
             s.sendall(body[1000:])
             head, reply = read_http_response(s)
         assert head.startswith("HTTP/1.1 200"), head
@@ -408,3 +417,18 @@ def test_sigterm_finishes_requests_in_flight(expected):
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def test_refused_model_and_usage_errors(tmp_path):
+    res = run_kgate("serve", "--model", f"bad={FIXTURES / 'malicious' / 'lambda_layer.keras'}", "--port", "0",
+                    timeout=60)
+    assert res.code == 1, res.stderr
+    assert "model refused" in res.stderr and "KG-K001" in res.stderr
+    res = run_kgate("serve", timeout=30)
+    assert res.code == 2 and "--model-repository DIR or one or more --model" in res.stderr
+    res = run_kgate("serve", "--model-repository", tmp_path, timeout=30)
+    assert res.code == 2 and "no model folders" in res.stderr
+    res = run_kgate("serve", "--model", f"x={EXAMPLE / '1' / 'model.keras'}", "--port", "70000", timeout=30)
+    assert res.code == 2 and "--port must be an integer in 0..65535" in res.stderr
+    res = run_kgate("serve", "--model", f"x={EXAMPLE / '1' / 'model.keras'}", "--host", "localhost", timeout=60)
+    assert res.code == 2 and "is not an IP address" in res.stderr
