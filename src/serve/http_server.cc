@@ -165,11 +165,18 @@ class Session : public std::enable_shared_from_this<Session> {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(asio::io_context& ioc, tcp::acceptor acceptor, ServerState& state)
-      : ioc_(ioc), acceptor_(std::move(acceptor)), state_(state) {}
+      : ioc_(ioc), acceptor_(std::move(acceptor)), state_(state), retry_(ioc) {}
 
   void Accept() {
     acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
-      if (ec || self->state_.stopping) return;  // closed by Stop, or a stop is under way
+      if (ec == asio::error::operation_aborted || self->state_.stopping) return;  // closed by Stop
+      if (ec) {
+        // Out of file descriptors and the like: keep listening, after a pause
+        // so a persistent error does not spin.
+        self->retry_.expires_after(std::chrono::milliseconds(100));
+        self->retry_.async_wait([self](beast::error_code) { self->Accept(); });
+        return;
+      }
       auto session = std::make_shared<Session>(std::move(s), self->state_);
       {
         std::lock_guard<std::mutex> lock(self->state_.mu);
@@ -185,6 +192,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     state_.stopping = true;
     beast::error_code ignored;
     acceptor_.close(ignored);
+    retry_.cancel();
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard<std::mutex> lock(state_.mu);
@@ -199,6 +207,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
   ServerState& state_;
+  asio::steady_timer retry_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "serve/input_validation.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
