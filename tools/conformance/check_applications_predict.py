@@ -30,6 +30,9 @@ the output's largest magnitude (the relative error of near-zero elements says
 nothing about accuracy); for the logits also their largest magnitude and the
 max abs error divided by it. The console rows also give the allclose ratio
 max |kgate - keras| / (atol + rtol |keras|) (<= 1 passes the plain allclose).
+For an architecture that fails, the script also measures how far Keras's own
+logits move when every input element moves up by one float32 ulp, which tells
+a network that amplifies any rounding difference from a kgate error.
 
 --cache-dir keeps each model's .keras file, input and Keras outputs, so a rerun
 against a new kgate build costs only kgate's own load and predict.
@@ -210,6 +213,29 @@ def check_variant(kgate, variant, in_path, timeout, scaled):
     return {**merged, "pass": passed, "seconds": seconds}
 
 
+def keras_sensitivity(keras, meta, cache):
+    """Keras against itself when every input element moves up by one float32 ulp:
+    max |change| / max |output| of the logits (cached). A random-weight network
+    whose activations explode can amplify rounding differences to the size of
+    its outputs; this number tells such a network from a kgate error."""
+    path = os.path.join(cache, f"{meta['name']}.sensitivity.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)["logits_err_over_scale"]
+    variant = meta["variants"]["logits"]
+    model = keras.saving.load_model(variant["model"], compile=False)
+    x = np.load(meta["input"])
+    ref = np.load(variant["outputs"][0]).astype(np.float64)
+    moved = as_list(model.predict(np.nextafter(x, np.float32(np.inf)), batch_size=BATCH, verbose=0))[0]
+    value = float(np.abs(moved - ref).max() / max(np.abs(ref).max(), np.finfo(np.float64).tiny))
+    with open(path, "w") as f:
+        json.dump({"logits_err_over_scale": value}, f)
+    del model
+    keras.backend.clear_session()
+    gc.collect()
+    return value
+
+
 HEADER = ("| model | params | max abs err | max rel err | pass | logits: max abs err | max abs logit | "
           "err / max abs logit | logits pass |\n|---|---|---|---|---|---|---|---|---|")
 
@@ -257,7 +283,7 @@ def main():
     cache = args.cache_dir or tempfile.mkdtemp(prefix="kgate_conformance_")
     os.makedirs(cache, exist_ok=True)
 
-    rows, failed, skipped = [], 0, []
+    rows, notes, failed, skipped = [], [], 0, []
     print(HEADER, flush=True)
     try:
         for name in names:
@@ -267,8 +293,13 @@ def main():
                 continue
             pred, logits = (check_variant(args.kgate, meta["variants"][v], meta["input"], args.timeout, v == "logits")
                             for v in ("predictions", "logits"))
-            failed += not (pred.get("pass") and logits.get("pass"))
+            passed = pred.get("pass") and logits.get("pass")
+            failed += not passed
             rows.append(row(meta, pred, logits))
+            if not passed and "error" not in pred and "error" not in logits:
+                notes.append(f"{name}: Keras's own logits move by {keras_sensitivity(keras, meta, cache):.2g} "
+                             "of their largest magnitude when the input moves up by one float32 ulp; kgate's "
+                             f"differ from Keras's by {logits['err_over_scale']:.2g}.")
             print(rows[-1], f"<!-- input [{meta['input_min']:.1f}, {meta['input_max']:.1f}]; allclose ratio "
                   f"{pred.get('worst', float('nan')):.3g} / {logits.get('worst', float('nan')):.3g}; "
                   f"kgate {pred['seconds']:.1f} s + {logits['seconds']:.1f} s -->", flush=True)
@@ -287,7 +318,7 @@ def main():
     doc = "\n".join([
         f"Measured {datetime.date.today().isoformat()} on {machine()}; Keras {keras.__version__}, "
         f"JAX {jax.__version__}, kgate {git_commit()}; batch {BATCH}, allclose(atol={ATOL:g}, rtol={RTOL:g}).",
-        "", HEADER, *rows, "", summary])
+        "", HEADER, *rows, "", summary, *([""] + ["- " + n for n in notes] if notes else [])])
     print("\n" + doc)
     if args.markdown:
         with open(args.markdown, "w") as f:
