@@ -4,6 +4,7 @@ RSS is read back with wait4()."""
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -23,10 +24,23 @@ def entries():
     return data if isinstance(data, list) else data.get("files", [])
 
 
+# Linux charges a child the parent's peak RSS when the child calls exec
+# (exec_mmap records the old mm's high-water mark), so a kgate spawned
+# straight from pytest, which has imported numpy and HTTP clients by now,
+# would report pytest's size. A fresh, bare Python (-S) spawns kgate instead
+# and reports the child's peak.
+SPAWNER = """
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024)
+"""
+
+
 def peak_rss_of(args):
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024
+    out = subprocess.run([sys.executable, "-S", "-c", SPAWNER, *args], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    return int(out[0]), int(out[1])
 
 
 @pytest.mark.parametrize("entry", entries(), ids=lambda e: e["file"])
