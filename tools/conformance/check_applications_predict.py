@@ -110,7 +110,9 @@ def prepare(keras, name, cache, max_params):
     meta_path = os.path.join(cache, f"{name}.json")
     if os.path.exists(meta_path):
         with open(meta_path) as f:
-            return json.load(f)
+            meta = json.load(f)
+        if meta.get("keras") == keras.__version__:
+            return meta
     keras.utils.set_random_seed(0)
     t0 = time.perf_counter()
     model = getattr(keras.applications, name)(weights=None)
@@ -132,6 +134,7 @@ def prepare(keras, name, cache, max_params):
     variants["logits"] = save_and_predict(model, x, cache, f"{name}.logits")
     meta = {
         "name": name,
+        "keras": keras.__version__,
         "params": params,
         "input": in_path,
         "input_min": float(x.min()),
