@@ -1,5 +1,6 @@
 #include "engine/program.h"
 
+#include <unordered_map>
 #include <utility>
 
 #include "engine/op_registry.h"
@@ -196,6 +197,11 @@ absl::StatusOr<std::unique_ptr<Program>> Program::Compile(std::unique_ptr<graph:
   KGATE_RETURN_IF_ERROR(CheckAttentionMasks(p->values_, p->steps_));
   if (options.fuse) KGATE_RETURN_IF_ERROR(FuseSteps(p->values_, p->steps_, p->outputs_));
 
+  // Each layer's weights are freed as soon as the last op that reads them
+  // exists (ops keep prepacked copies), so compiling never holds two full
+  // copies of the weights; layers folded into others are freed at the end.
+  std::unordered_map<graph::Layer*, int> calls_left;
+  for (const Step& step : p->steps_) ++calls_left[step.layer];
   for (Step& step : p->steps_) {
     std::vector<graph::TensorSpec> in;
     for (int v : step.inputs) in.push_back(p->values_[v].spec);
@@ -204,6 +210,7 @@ absl::StatusOr<std::unique_ptr<Program>> Program::Compile(std::unique_ptr<graph:
     OpContext ctx{*step.layer, *step.node, in, step.input_keywords, out, options,
                   step.has_epilogue ? &step.epilogue : nullptr};
     KGATE_ASSIGN_OR_RETURN(step.op, CreateOp(ctx));
+    if (--calls_left[step.layer] == 0) ReleaseWeights(*step.layer);
   }
   // Every op holds its own (prepacked) copy of what it needs.
   for (auto& layer : g.layers) ReleaseWeights(*layer);
