@@ -136,7 +136,20 @@ absl::StatusOr<BatchResult> BenchBatch(const engine::Model& model, int64_t batch
   return r;
 }
 
+// The process's own high-water mark (VmHWM). getrusage's ru_maxrss is not:
+// Linux charges the parent's peak to a child at exec, so a kgate started
+// from a large process (a Python benchmark) would report the parent's size.
 int64_t PeakRssBytes() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f != nullptr) {
+    char line[256];
+    long long kib = -1;
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      if (std::sscanf(line, "VmHWM: %lld kB", &kib) == 1) break;
+    }
+    std::fclose(f);
+    if (kib >= 0) return kib * 1024;
+  }
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<int64_t>(u.ru_maxrss) * 1024;
