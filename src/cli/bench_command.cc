@@ -168,19 +168,9 @@ int RunBench(const std::vector<std::string>& argv) {
   if (format != "text" && format != "json") return UsageError("bench", "--format must be text or json");
   std::optional<int> threads = ParseThreads("bench", *args);
   if (!threads) return kExitUsage;
-  auto int_flag = [&](std::string_view flag, int fallback, int lo, int hi) -> std::optional<int> {
-    std::optional<std::string> v = args->Get(flag);
-    if (!v) return fallback;
-    int n = 0;
-    if (!absl::SimpleAtoi(*v, &n) || n < lo || n > hi) {
-      UsageError("bench", util::StrCat(flag, " must be an integer in ", lo, "..", hi, ", got '", *v, "'"));
-      return std::nullopt;
-    }
-    return n;
-  };
-  std::optional<int> iterations = int_flag("--iterations", 50, 1, 1000000);
-  std::optional<int> warmup = int_flag("--warmup", 3, 0, 10000);
-  std::optional<int> max_seconds = int_flag("--max-seconds", 20, 1, 86400);
+  std::optional<int64_t> iterations = IntFlag("bench", *args, "--iterations", 1, 1000000, 50);
+  std::optional<int64_t> warmup = IntFlag("bench", *args, "--warmup", 0, 10000, 3);
+  std::optional<int64_t> max_seconds = IntFlag("bench", *args, "--max-seconds", 1, 86400, 20);
   if (!iterations || !warmup || !max_seconds) return kExitUsage;
   std::vector<int64_t> batches;
   for (const std::string& b : args->GetAll("--batch")) {

@@ -4,10 +4,15 @@
 // the process exit code: 0 clean, 1 the check found something, 2 could not run.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kgate::cli {
+
+class Args;
 
 inline constexpr int kExitClean = 0;
 inline constexpr int kExitFound = 1;
@@ -27,5 +32,10 @@ int RunServe(const std::vector<std::string>& args);
 
 // Prints "kgate <command>: <message>" to stderr and returns kExitUsage.
 int UsageError(std::string_view command, std::string_view message);
+
+// The integer value of `flag`, in [lo, hi]; `fallback` when the flag is
+// absent; nullopt after printing a usage error for `command`.
+std::optional<int64_t> IntFlag(std::string_view command, const Args& args, std::string_view flag, int64_t lo,
+                               int64_t hi, int64_t fallback);
 
 }  // namespace kgate::cli

@@ -40,14 +40,9 @@ LoadedModel LoadEngineModel(std::string_view command, const std::string& path, c
 }
 
 std::optional<int> ParseThreads(std::string_view command, const Args& args) {
-  std::optional<std::string> v = args.Get("--threads");
-  if (!v) return 0;
-  int n = 0;
-  if (!absl::SimpleAtoi(*v, &n) || n < 1 || n > 1024) {
-    UsageError(command, util::StrCat("--threads must be an integer in 1..1024, got '", *v, "'"));
-    return std::nullopt;
-  }
-  return n;
+  std::optional<int64_t> n = IntFlag(command, args, "--threads", 1, 1024, 0);
+  if (!n) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 }  // namespace kgate::cli

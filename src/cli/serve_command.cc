@@ -16,21 +16,6 @@
 #include "util/strings.h"
 
 namespace kgate::cli {
-namespace {
-
-// A flag holding an integer in [lo, hi]; `fallback` when absent; nullopt after a usage error.
-std::optional<int64_t> IntFlag(const Args& args, std::string_view flag, int64_t lo, int64_t hi, int64_t fallback) {
-  std::optional<std::string> v = args.Get(flag);
-  if (!v) return fallback;
-  int64_t n = 0;
-  if (!absl::SimpleAtoi(*v, &n) || n < lo || n > hi) {
-    UsageError("serve", util::StrCat(flag, " must be an integer in ", lo, "..", hi, ", got '", *v, "'"));
-    return std::nullopt;
-  }
-  return n;
-}
-
-}  // namespace
 
 int RunServe(const std::vector<std::string>& argv) {
   absl::StatusOr<Args> args = Args::Parse(
@@ -44,11 +29,11 @@ int RunServe(const std::vector<std::string>& argv) {
   if (repo_dir.has_value() == !named.empty()) {
     return UsageError("serve", "give either --model-repository DIR or one or more --model NAME=PATH");
   }
-  const std::optional<int64_t> port = IntFlag(*args, "--port", 0, 65535, 8501);
-  const std::optional<int64_t> threads = IntFlag(*args, "--threads", 1, 1024, 4);
-  const std::optional<int64_t> max_body = IntFlag(*args, "--max-body-bytes", 1024, int64_t{1} << 32, int64_t{64} << 20);
-  const std::optional<int64_t> read_timeout = IntFlag(*args, "--read-timeout", 1, 3600, 30);
-  const std::optional<int64_t> request_timeout = IntFlag(*args, "--request-timeout", 1, 3600, 30);
+  const std::optional<int64_t> port = IntFlag("serve", *args, "--port", 0, 65535, 8501);
+  const std::optional<int64_t> threads = IntFlag("serve", *args, "--threads", 1, 1024, 4);
+  const std::optional<int64_t> max_body = IntFlag("serve", *args, "--max-body-bytes", 1024, int64_t{1} << 32, int64_t{64} << 20);
+  const std::optional<int64_t> read_timeout = IntFlag("serve", *args, "--read-timeout", 1, 3600, 30);
+  const std::optional<int64_t> request_timeout = IntFlag("serve", *args, "--request-timeout", 1, 3600, 30);
   if (!port || !threads || !max_body || !read_timeout || !request_timeout) return kExitUsage;
 
   // Requests run concurrently on the worker threads, so each prediction uses one core.
