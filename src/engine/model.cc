@@ -68,21 +68,8 @@ double ElementAsDouble(const Tensor& t, int64_t i) {
     case DType::kUInt32: return Load<uint32_t>(t.data, i);
     case DType::kInt64: return static_cast<double>(Load<int64_t>(t.data, i));
     case DType::kUInt64: return static_cast<double>(Load<uint64_t>(t.data, i));
-    case DType::kFloat16: {
-      const uint16_t h = Load<uint16_t>(t.data, i);
-      const int exp = (h >> 10) & 0x1f;
-      const int mant = h & 0x3ff;
-      double v = exp == 0 ? std::ldexp(mant, -24)
-                 : exp == 31 ? (mant ? std::numeric_limits<double>::quiet_NaN() : INFINITY)
-                             : std::ldexp(mant + 1024, exp - 25);
-      return (h & 0x8000) ? -v : v;
-    }
-    case DType::kBFloat16: {
-      const uint32_t bits = static_cast<uint32_t>(Load<uint16_t>(t.data, i)) << 16;
-      float f;
-      std::memcpy(&f, &bits, 4);
-      return f;
-    }
+    case DType::kFloat16: return util::HalfToDouble(Load<uint16_t>(t.data, i));
+    case DType::kBFloat16: return util::BFloat16ToFloat(Load<uint16_t>(t.data, i));
     case DType::kFloat32: return Load<float>(t.data, i);
     case DType::kFloat64: return Load<double>(t.data, i);
     case DType::kString: break;

@@ -1,6 +1,8 @@
 #include "util/dtype.h"
 
 #include <array>
+#include <cmath>
+#include <cstring>
 #include <utility>
 
 namespace kgate::util {
@@ -48,6 +50,28 @@ bool IsInteger(DType t) {
     default:
       return false;
   }
+}
+
+double HalfToDouble(uint16_t h) {
+  const int sign = (h >> 15) & 1;
+  const int exp = (h >> 10) & 0x1F;
+  const int mant = h & 0x3FF;
+  double v;
+  if (exp == 0) {
+    v = std::ldexp(static_cast<double>(mant), -24);
+  } else if (exp == 31) {
+    v = mant ? std::nan("") : INFINITY;
+  } else {
+    v = std::ldexp(static_cast<double>(mant | 0x400), exp - 25);
+  }
+  return sign ? -v : v;
+}
+
+float BFloat16ToFloat(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
 }
 
 }  // namespace kgate::util

@@ -36,4 +36,9 @@ size_t DTypeSize(DType t);
 bool IsFloating(DType t);
 bool IsInteger(DType t);  // signed or unsigned, not bool
 
+// IEEE binary16 bits to double (exact: every half is a double).
+double HalfToDouble(uint16_t h);
+// bfloat16 bits to float (exact: the upper half of a float32).
+float BFloat16ToFloat(uint16_t b);
+
 }  // namespace kgate::util

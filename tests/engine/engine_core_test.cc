@@ -107,6 +107,16 @@ TEST(EngineCore, ConvertsExactInputDtypesAndRefusesLossyOnes) {
   auto rd = model->Predict(std::span(&dv, 1));
   ASSERT_TRUE(rf.ok() && rd.ok()) << rd.status();
   EXPECT_EQ(0, std::memcmp((*rf)[0].buffer.data(), (*rd)[0].buffer.data(), (*rf)[0].view().num_bytes()));
+  // float16 and bfloat16 0.5 widen exactly.
+  for (auto [dtype, bits] : {std::pair{util::DType::kFloat16, uint16_t{0x3800}},
+                             std::pair{util::DType::kBFloat16, uint16_t{0x3F00}}}) {
+    HostTensor h = HostTensor::Allocate(dtype, one);
+    for (int64_t i = 0; i < h.view().num_elements(); ++i) static_cast<uint16_t*>(h.buffer.data())[i] = bits;
+    Tensor hv = h.view();
+    auto rh = model->Predict(std::span(&hv, 1));
+    ASSERT_TRUE(rh.ok()) << rh.status();
+    EXPECT_EQ(0, std::memcmp((*rf)[0].buffer.data(), (*rh)[0].buffer.data(), (*rf)[0].view().num_bytes()));
+  }
 }
 
 TEST(EngineCore, ConcurrentPredictionsAgree) {

@@ -31,21 +31,6 @@ T Load(const uint8_t* p) {
 
 }  // namespace
 
-double HalfToDouble(uint16_t h) {
-  const int sign = (h >> 15) & 1;
-  const int exp = (h >> 10) & 0x1F;
-  const int mant = h & 0x3FF;
-  double v;
-  if (exp == 0) {
-    v = std::ldexp(static_cast<double>(mant), -24);
-  } else if (exp == 31) {
-    v = mant ? std::nan("") : INFINITY;
-  } else {
-    v = std::ldexp(static_cast<double>(mant | 0x400), exp - 25);
-  }
-  return sign ? -v : v;
-}
-
 absl::Status GlobalHeapCache::Load(uint64_t address) {
   // "GCOL", version 1, 3 reserved bytes, collection size (header included),
   // padded to a multiple of 8 bytes.

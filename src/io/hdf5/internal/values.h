@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "io/hdf5/internal/datatype.h"
 #include "io/hdf5/internal/format.h"
+#include "util/dtype.h"
 
 namespace kgate::io::hdf5::internal {
 
@@ -43,7 +44,7 @@ absl::Status DecodeNumbers(const DecodedType& type, std::span<const uint8_t> raw
 absl::Status DecodeStrings(const Context& ctx, const DecodedType& type, std::span<const uint8_t> raw,
                            uint64_t count, uint64_t* budget, std::vector<std::string>* out);
 
-// IEEE binary16 to double.
-double HalfToDouble(uint16_t h);
+// IEEE binary16 to double: util::HalfToDouble (util/dtype.h).
+using util::HalfToDouble;
 
 }  // namespace kgate::io::hdf5::internal
