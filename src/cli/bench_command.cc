@@ -13,10 +13,14 @@
 #include "cli/commands.h"
 #include "cli/engine_model.h"
 #include "io/json/json_writer.h"
+#include "util/checked_math.h"
 #include "util/strings.h"
 
 namespace kgate::cli {
 namespace {
+
+// 1 GiB of float32 per input: far beyond any benchmark, far below a bad alloc.
+constexpr uint64_t kMaxInputElements = uint64_t{1} << 28;
 
 struct BatchResult {
   int64_t batch = 0;
@@ -87,6 +91,15 @@ absl::StatusOr<std::vector<graph::Dims>> InputShapes(const engine::Model& model,
                                                        k, "; give it with --input-shape ", model.input_names()[i],
                                                        "=d1,d2,..."));
       }
+    }
+    // Every dim is positive here; refuse what would not fit in memory before
+    // allocating it (a typo in --input-shape or --batch).
+    std::vector<uint64_t> dims(d.begin(), d.end());
+    const std::optional<uint64_t> elements = util::CheckedProduct(dims);
+    if (!elements || *elements > kMaxInputElements) {
+      return absl::InvalidArgumentError(util::StrCat("input '", model.input_names()[i], "' of shape ",
+                                                     graph::ShapeString(d), " has more than ", kMaxInputElements,
+                                                     " elements; use a smaller --batch or --input-shape"));
     }
     shapes.push_back(std::move(d));
   }
