@@ -6,7 +6,7 @@
 
 #include "absl/strings/cord.h"
 #include "io/json/json.h"
-#include "serve/violations.h"
+#include "schema/violations.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -37,7 +37,7 @@ HttpResponse ErrorResponse(const absl::Status& status) {
   }
   response.body = "{\"error\":";
   io::json::AppendQuoted(message, &response.body);
-  if (auto v = status.GetPayload(kViolationsPayloadUrl)) {
+  if (auto v = status.GetPayload(schema::kViolationsPayloadUrl)) {
     // The payload is an object {"violations": [...], ...}: splice its members.
     std::string members(*v);
     if (members.size() > 2) {

@@ -1,7 +1,6 @@
 #include "serve/input_schema.h"
 
 #include "engine/tensor.h"
-#include "util/strings.h"
 
 namespace kgate::serve {
 
@@ -21,21 +20,9 @@ std::vector<NamedSpec> NamedOutputs(const engine::Model& model) {
 }
 
 absl::StatusOr<InputSchema> SchemaForModel(const engine::Model& model) {
-  InputSchema schema;
-  const std::vector<graph::TensorSpec> specs = model.input_specs();
-  for (size_t i = 0; i < specs.size(); ++i) {
-    const util::DType storage = engine::StorageType(specs[i].dtype);
-    if (storage == util::DType::kString) {
-      return absl::UnimplementedError(util::StrCat("input '", model.input_names()[i],
-                                                   "' has dtype string, which serving does not carry yet"));
-    }
-    if (specs[i].shape.empty()) {
-      return absl::UnimplementedError(util::StrCat("input '", model.input_names()[i],
-                                                   "' has no batch dimension, which serving needs"));
-    }
-    schema.inputs.push_back(InputRule{model.input_names()[i], storage, specs[i].shape});
-  }
-  return schema;
+  std::vector<util::DType> storage;
+  for (const graph::TensorSpec& spec : model.input_specs()) storage.push_back(engine::StorageType(spec.dtype));
+  return schema::DeriveInputSchema(model.input_names(), model.input_specs(), storage);
 }
 
 }  // namespace kgate::serve

@@ -1,11 +1,9 @@
 // File: input_schema.h
-// The input schema a model gets by default, derived from the model itself:
-// each input's name, the dtype the server accepts for it (the engine's
-// storage type: float32 for floating inputs, int32 for integer inputs, bool),
-// and its shape with a free batch dimension. Also what a request's tensors
-// look like once a protocol has decoded them, before validation: a shape, an
-// optional client-declared dtype, and either JSON scalars or raw bytes.
-// Later slices tighten the schema from kgate.yaml (ranges, allowed values).
+// The serving side of a model's input schema: the schema (schema/
+// input_schema.h) derived from a compiled engine model, the names and Keras
+// specs metadata replies list, and what a request's tensors look like once a
+// protocol has decoded them, before validation: a shape, an optional
+// client-declared dtype, and either JSON scalars or raw bytes.
 #pragma once
 
 #include <optional>
@@ -17,20 +15,13 @@
 #include "engine/model.h"
 #include "graph/graph.h"
 #include "io/json/json.h"
+#include "schema/input_schema.h"
 #include "util/dtype.h"
 
 namespace kgate::serve {
 
-struct InputRule {
-  std::string name;
-  util::DType dtype = util::DType::kFloat32;  // what the wire carries; the engine storage type
-  graph::Dims shape;                          // dim 0 is the batch, free; kUnknownDim elsewhere is free too
-};
-
-struct InputSchema {
-  std::vector<InputRule> inputs;  // in the model's input order
-  bool require_finite = true;     // NaN and +-Inf are refused unless a model allows them
-};
+using schema::InputRule;
+using schema::InputSchema;
 
 // A model input's or output's name with its Keras spec, for metadata replies.
 struct NamedSpec {

@@ -50,10 +50,10 @@ std::string NumberText(const Value& v) {
 }
 
 // Structural checks of one input against its rule; true when its values can be read.
-bool CheckStructure(const InputRule& rule, const RequestInput& in, Violations* violations) {
+bool CheckStructure(const InputRule& rule, const RequestInput& in, schema::Violations* violations) {
   bool ok = true;
   if (in.declared && *in.declared != rule.dtype) {
-    violations->Add(Violation{rule.name, {}, "dtype", std::string(KServeDatatype(rule.dtype)),
+    violations->Add(schema::Violation{rule.name, {}, "dtype", std::string(KServeDatatype(rule.dtype)),
                               std::string(KServeDatatype(*in.declared))});
     ok = false;
   }
@@ -64,7 +64,7 @@ bool CheckStructure(const InputRule& rule, const RequestInput& in, Violations* v
     }
   }
   if (!shape_ok) {
-    violations->Add(Violation{rule.name, {}, "shape",
+    violations->Add(schema::Violation{rule.name, {}, "shape",
                               util::StrCat(ShapeText(rule.shape), " (dim 0 is the batch, at least 1)"),
                               ShapeText(in.shape)});
     ok = false;
@@ -72,22 +72,22 @@ bool CheckStructure(const InputRule& rule, const RequestInput& in, Violations* v
   return ok;
 }
 
-void CheckFinite(const InputRule& rule, const engine::HostTensor& t, Violations* violations) {
+void CheckFinite(const InputRule& rule, const engine::HostTensor& t, schema::Violations* violations) {
   const float* f = t.buffer.f32();
   const int64_t n = t.view().num_elements();
   for (int64_t i = 0; i < n && !violations->full(); ++i) {
     if (!std::isfinite(f[i])) {
-      violations->Add(Violation{rule.name, Unravel(i, t.shape), "finite", "a finite number",
+      violations->Add(schema::Violation{rule.name, Unravel(i, t.shape), "finite", "a finite number",
                                 std::isnan(f[i]) ? "NaN" : (f[i] > 0 ? "Infinity" : "-Infinity")});
     }
   }
 }
 
-void ReadJson(const InputRule& rule, const RequestInput& in, engine::HostTensor* t, Violations* violations) {
+void ReadJson(const InputRule& rule, const RequestInput& in, engine::HostTensor* t, schema::Violations* violations) {
   for (size_t i = 0; i < in.json_values.size() && !violations->full(); ++i) {
     const Value& v = *in.json_values[i];
     auto refuse = [&](std::string rule_name, std::string expected, std::string actual) {
-      violations->Add(Violation{rule.name, Unravel(static_cast<int64_t>(i), in.shape), std::move(rule_name),
+      violations->Add(schema::Violation{rule.name, Unravel(static_cast<int64_t>(i), in.shape), std::move(rule_name),
                                 std::move(expected), std::move(actual)});
     };
     if (rule.dtype == util::DType::kBool) {
@@ -115,13 +115,13 @@ void ReadJson(const InputRule& rule, const RequestInput& in, engine::HostTensor*
   }
 }
 
-void ReadRaw(const InputRule& rule, const RequestInput& in, engine::HostTensor* t, Violations* violations) {
+void ReadRaw(const InputRule& rule, const RequestInput& in, engine::HostTensor* t, schema::Violations* violations) {
   const int64_t want = t->view().num_bytes();
   if (want > 0) std::memcpy(t->buffer.data(), in.raw->data(), in.raw->size());
   if (rule.dtype == util::DType::kBool) {
     const uint8_t* b = static_cast<const uint8_t*>(t->buffer.data());
     for (int64_t i = 0; i < want && !violations->full(); ++i) {
-      if (b[i] > 1) violations->Add(Violation{rule.name, Unravel(i, in.shape), "dtype", "a bool byte 0 or 1",
+      if (b[i] > 1) violations->Add(schema::Violation{rule.name, Unravel(i, in.shape), "dtype", "a bool byte 0 or 1",
                                               std::to_string(b[i])});
     }
   }
@@ -146,7 +146,7 @@ std::optional<util::DType> ParseKServeDatatype(std::string_view name) {
 absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema& schema,
                                                                const std::vector<RequestInput>& inputs,
                                                                const ValidationOptions& options) {
-  Violations violations(options.max_violations);
+  schema::Violations violations(options.max_violations);
   std::vector<const RequestInput*> by_rule(schema.inputs.size(), nullptr);
   for (const RequestInput& in : inputs) {
     size_t r = 0;
@@ -154,10 +154,10 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
     if (r == schema.inputs.size()) {
       std::vector<std::string> names;
       for (const InputRule& rule : schema.inputs) names.push_back(rule.name);
-      violations.Add(Violation{in.name, {}, "unknown_input", util::StrCat("one of: ", util::StrJoin(names, ", ")),
+      violations.Add(schema::Violation{in.name, {}, "unknown_input", util::StrCat("one of: ", util::StrJoin(names, ", ")),
                                util::StrCat("'", in.name, "'")});
     } else if (by_rule[r] != nullptr) {
-      violations.Add(Violation{in.name, {}, "duplicate_input", "each input once", "given twice"});
+      violations.Add(schema::Violation{in.name, {}, "duplicate_input", "each input once", "given twice"});
     } else {
       by_rule[r] = &in;
     }
@@ -169,12 +169,12 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
     const InputRule& rule = schema.inputs[r];
     const RequestInput* in = by_rule[r];
     if (in == nullptr) {
-      violations.Add(Violation{rule.name, {}, "missing_input", util::StrCat("input '", rule.name, "'"), "absent"});
+      violations.Add(schema::Violation{rule.name, {}, "missing_input", util::StrCat("input '", rule.name, "'"), "absent"});
       continue;
     }
     if (!CheckStructure(rule, *in, &violations)) continue;
     if (batch >= 0 && in->shape[0] != batch) {
-      violations.Add(Violation{rule.name, {}, "batch",
+      violations.Add(schema::Violation{rule.name, {}, "batch",
                                util::StrCat("batch ", batch, " as input '", batch_input, "'"),
                                util::StrCat("batch ", in->shape[0])});
       continue;
@@ -188,14 +188,14 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
     if (in->raw) {
       if (n < 0 || n > static_cast<int64_t>(in->raw->size()) ||
           n * element_size != static_cast<int64_t>(in->raw->size())) {
-        violations.Add(Violation{rule.name, {}, "binary_size",
+        violations.Add(schema::Violation{rule.name, {}, "binary_size",
                                  n < 0 ? std::string("a shape with a representable element count")
                                        : util::StrCat(n * element_size, " bytes for shape ", ShapeText(in->shape)),
                                  util::StrCat(in->raw->size(), " bytes")});
         continue;
       }
     } else if (n != static_cast<int64_t>(in->json_values.size())) {
-      violations.Add(Violation{rule.name, {}, "shape", util::StrCat(n, " values for shape ", ShapeText(in->shape)),
+      violations.Add(schema::Violation{rule.name, {}, "shape", util::StrCat(n, " values for shape ", ShapeText(in->shape)),
                                util::StrCat(in->json_values.size(), " values")});
       continue;
     }

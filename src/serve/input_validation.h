@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "engine/tensor.h"
 #include "serve/input_schema.h"
-#include "serve/violations.h"
+#include "schema/violations.h"
 
 namespace kgate::serve {
 

@@ -19,10 +19,10 @@ std::string DescribeShape(const Value& v) {
 // Checks `v` (at `index`) against the shape taken from the first element,
 // appending scalars in row-major order. `axis` counts from the tensor's first
 // dimension; the recursion depth is bounded by the JSON parser's depth cap.
-bool Walk(const Value& v, size_t axis, std::vector<int64_t>* index, RequestInput* out, Violations* violations) {
+bool Walk(const Value& v, size_t axis, std::vector<int64_t>* index, RequestInput* out, schema::Violations* violations) {
   const bool want_list = axis < out->shape.size();
   if (want_list != v.is_array() || (want_list && static_cast<int64_t>(v.array().size()) != out->shape[axis])) {
-    violations->Add(Violation{out->name, *index, "ragged",
+    violations->Add(schema::Violation{out->name, *index, "ragged",
                               want_list ? util::StrCat("a list of ", out->shape[axis]) : std::string("a scalar"),
                               DescribeShape(v)});
     return false;
@@ -96,7 +96,7 @@ absl::Status WriteNestedImpl(const engine::HostTensor& t, const std::string& nam
 
 }  // namespace
 
-bool FlattenRows(std::span<const Value* const> rows, RequestInput* out, Violations* violations) {
+bool FlattenRows(std::span<const Value* const> rows, RequestInput* out, schema::Violations* violations) {
   out->shape = {static_cast<int64_t>(rows.size())};
   if (!rows.empty()) AppendShapeFromFirst(rows[0], &out->shape);
   std::vector<int64_t> index;
@@ -107,7 +107,7 @@ bool FlattenRows(std::span<const Value* const> rows, RequestInput* out, Violatio
   return true;
 }
 
-bool FlattenValue(const Value& value, RequestInput* out, Violations* violations) {
+bool FlattenValue(const Value& value, RequestInput* out, schema::Violations* violations) {
   out->shape.clear();
   AppendShapeFromFirst(&value, &out->shape);
   std::vector<int64_t> index;

@@ -17,18 +17,18 @@
 #include "io/json/json.h"
 #include "io/json/json_writer.h"
 #include "serve/input_schema.h"
-#include "serve/violations.h"
+#include "schema/violations.h"
 
 namespace kgate::serve {
 
 // Flattens the nested lists under `rows` (the first dimension: one value per
 // row) into out->json_values and out->shape. Returns false after adding a
 // "ragged" violation for `out->name` when the nesting is not rectangular.
-bool FlattenRows(std::span<const io::json::Value* const> rows, RequestInput* out, Violations* violations);
+bool FlattenRows(std::span<const io::json::Value* const> rows, RequestInput* out, schema::Violations* violations);
 
 // Same for one value that is itself the whole tensor (a list, or a scalar
 // for shape []).
-bool FlattenValue(const io::json::Value& value, RequestInput* out, Violations* violations);
+bool FlattenValue(const io::json::Value& value, RequestInput* out, schema::Violations* violations);
 
 // Writes elements [offset, offset + prod(shape[axis:])) of `t` as nested
 // lists following t.shape from `axis` on (a scalar when axis == rank).

@@ -52,7 +52,7 @@ absl::Status Field(std::string_view where, std::string_view what) {
 
 // Decodes one element of "inputs"; `binary` is consumed from the front.
 absl::Status DecodeInput(const Value& v, size_t i, std::string_view* binary, RequestInput* in,
-                         Violations* violations) {
+                         schema::Violations* violations) {
   const std::string where = util::StrCat("inputs[", i, "]");
   if (!v.is_object()) return Field(where, "must be an object");
   const Value* name = v.Find("name");
@@ -95,7 +95,7 @@ absl::Status DecodeInput(const Value& v, size_t i, std::string_view* binary, Req
   const bool flat_ok = walked.shape.size() == 1 &&
                        walked.shape[0] == graph::NumElements(in->shape) && graph::NumElements(in->shape) >= 0;
   if (walked.shape != in->shape && !flat_ok) {
-    violations->Add(Violation{in->name, {}, "shape", util::StrCat("data that fills the declared shape ",
+    violations->Add(schema::Violation{in->name, {}, "shape", util::StrCat("data that fills the declared shape ",
                                                                   graph::ShapeString(in->shape)),
                               util::StrCat("data of shape ", graph::ShapeString(walked.shape))});
     return absl::OkStatus();
@@ -177,7 +177,7 @@ absl::StatusOr<HttpResponse> KsInfer(const ServedModel& served, std::string_view
   if (!requested.ok()) return requested.status();
 
   std::vector<RequestInput> inputs(inputs_json->array().size());
-  Violations violations(options.validation.max_violations);
+  schema::Violations violations(options.validation.max_violations);
   for (size_t i = 0; i < inputs.size(); ++i) {
     absl::Status s = DecodeInput(inputs_json->array()[i], i, &binary, &inputs[i], &violations);
     if (!s.ok()) return s;

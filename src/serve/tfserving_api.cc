@@ -33,7 +33,7 @@ void WriteTensorInfo(io::json::Writer* w, const std::string& name, util::DType d
 
 // Decodes "instances" into one RequestInput per named input.
 absl::Status DecodeInstances(const ServedModel& served, const Value& instances, std::vector<RequestInput>* out,
-                             Violations* violations) {
+                             schema::Violations* violations) {
   if (!instances.is_array() || instances.array().empty()) {
     return absl::InvalidArgumentError("\"instances\" must be a non-empty list, one item per example");
   }
@@ -80,7 +80,7 @@ absl::Status DecodeInstances(const ServedModel& served, const Value& instances, 
 }
 
 absl::Status DecodeColumns(const ServedModel& served, const Value& inputs, std::vector<RequestInput>* out,
-                           Violations* violations) {
+                           schema::Violations* violations) {
   if (inputs.is_object()) {
     for (const io::json::Member& m : inputs.object()) {
       RequestInput& in = out->emplace_back();
@@ -196,7 +196,7 @@ absl::StatusOr<HttpResponse> TfsPredict(const ServedModel& served, std::string_v
     return absl::InvalidArgumentError("give exactly one of \"instances\" (row form) or \"inputs\" (columnar form)");
   }
   std::vector<RequestInput> inputs;
-  Violations violations(options.validation.max_violations);
+  schema::Violations violations(options.validation.max_violations);
   absl::Status decoded = instances != nullptr ? DecodeInstances(served, *instances, &inputs, &violations)
                                               : DecodeColumns(served, *columns, &inputs, &violations);
   if (!decoded.ok()) return decoded;

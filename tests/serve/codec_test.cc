@@ -9,7 +9,7 @@
 #include "serve/error_response.h"
 #include "serve/input_validation.h"
 #include "serve/json_tensor.h"
-#include "serve/violations.h"
+#include "schema/violations.h"
 
 namespace kgate::serve {
 namespace {
@@ -26,7 +26,7 @@ TEST(JsonTensorTest, FlattensNestedListsRowMajor) {
   const io::json::Value v = ParseOrDie("[[[1,2],[3,4],[5,6]],[[7,8],[9,10],[11,12]]]");
   RequestInput in;
   in.name = "x";
-  Violations violations;
+  schema::Violations violations;
   ASSERT_TRUE(FlattenValue(v, &in, &violations));
   EXPECT_EQ(in.shape, (graph::Dims{2, 3, 2}));
   ASSERT_EQ(in.json_values.size(), 12u);
@@ -39,7 +39,7 @@ TEST(JsonTensorTest, RowsBecomeTheFirstDimension) {
   const io::json::Value b = ParseOrDie("[4,5,6]");
   const io::json::Value* rows[] = {&a, &b};
   RequestInput in;
-  Violations violations;
+  schema::Violations violations;
   ASSERT_TRUE(FlattenRows(rows, &in, &violations));
   EXPECT_EQ(in.shape, (graph::Dims{2, 3}));
   EXPECT_EQ(*in.json_values[3]->number().integer, 4);
@@ -50,7 +50,7 @@ TEST(JsonTensorTest, RaggedNestingIsRefusedWithItsIndex) {
            {"[[1,2],[3]]", {1}}, {"[[1,2],[3,[4]]]", {1, 1}}, {"[[1,2],3]", {1}}, {"[[[1]],[[2],[3]]]", {1}}}) {
     RequestInput in;
     in.name = "x";
-    Violations violations;
+    schema::Violations violations;
     EXPECT_FALSE(FlattenValue(ParseOrDie(text), &in, &violations)) << text;
     ASSERT_EQ(violations.list().size(), 1u) << text;
     EXPECT_EQ(violations.list()[0].rule, "ragged");
@@ -110,9 +110,9 @@ TEST(ErrorResponseTest, InternalDetailStaysInTheLog) {
 }
 
 TEST(ErrorResponseTest, ViolationsAreSplicedIntoTheErrorObject) {
-  Violations violations(2);
+  schema::Violations violations(2);
   for (int i = 0; i < 5 && !violations.full(); ++i) {
-    violations.Add(Violation{"x", {0, i}, "finite", "a finite number", "NaN"});
+    violations.Add(schema::Violation{"x", {0, i}, "finite", "a finite number", "NaN"});
   }
   const HttpResponse r = ErrorResponse(violations.ToStatus());
   EXPECT_EQ(r.status, 400);

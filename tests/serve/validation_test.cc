@@ -36,7 +36,7 @@ struct JsonRequest {
     docs.push_back(*std::move(v));
     RequestInput in;
     in.name = name;
-    Violations ignored;
+    schema::Violations ignored;
     ASSERT_TRUE(FlattenValue(docs.back(), &in, &ignored)) << json;
     inputs.push_back(std::move(in));
   }
@@ -44,7 +44,7 @@ struct JsonRequest {
 
 std::vector<std::string> Rules(const absl::Status& s) {
   std::vector<std::string> rules;
-  auto payload = s.GetPayload(kViolationsPayloadUrl);
+  auto payload = s.GetPayload(schema::kViolationsPayloadUrl);
   if (!payload) return rules;
   absl::StatusOr<io::json::Value> v = io::json::Parse(std::string(*payload));
   for (const io::json::Value& x : v->Find("violations")->array()) {

@@ -1,4 +1,4 @@
-#include "serve/violations.h"
+#include "schema/violations.h"
 
 #include <utility>
 
@@ -6,7 +6,7 @@
 #include "io/json/json_writer.h"
 #include "util/strings.h"
 
-namespace kgate::serve {
+namespace kgate::schema {
 
 void Violations::Add(Violation v) {
   ++total_;
@@ -39,4 +39,4 @@ absl::Status Violations::ToStatus() const {
   return status;
 }
 
-}  // namespace kgate::serve
+}  // namespace kgate::schema

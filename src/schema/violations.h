@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 
-namespace kgate::serve {
+namespace kgate::schema {
 
 struct Violation {
   std::string input;           // the model input's name ("" for the request as a whole)
@@ -49,4 +49,4 @@ class Violations {
 // object {"violations": [...], "violation_count": N}.
 inline constexpr char kViolationsPayloadUrl[] = "kgate.dev/serve/violations";
 
-}  // namespace kgate::serve
+}  // namespace kgate::schema

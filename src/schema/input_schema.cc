@@ -1,0 +1,28 @@
+#include "schema/input_schema.h"
+
+#include "util/strings.h"
+
+namespace kgate::schema {
+
+absl::StatusOr<InputSchema> DeriveInputSchema(const std::vector<std::string>& names,
+                                              const std::vector<graph::TensorSpec>& specs,
+                                              const std::vector<util::DType>& storage_dtypes) {
+  if (names.size() != specs.size() || specs.size() != storage_dtypes.size()) {
+    return absl::InternalError(util::StrCat("input schema: ", names.size(), " names, ", specs.size(), " specs and ",
+                                            storage_dtypes.size(), " dtypes"));
+  }
+  InputSchema schema;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (storage_dtypes[i] == util::DType::kString) {
+      return absl::UnimplementedError(
+          util::StrCat("input '", names[i], "' has dtype string, which serving does not carry yet"));
+    }
+    if (specs[i].shape.empty()) {
+      return absl::UnimplementedError(util::StrCat("input '", names[i], "' has no batch dimension, which serving needs"));
+    }
+    schema.inputs.push_back(InputRule{names[i], storage_dtypes[i], specs[i].shape});
+  }
+  return schema;
+}
+
+}  // namespace kgate::schema
