@@ -7,6 +7,7 @@
 #include "absl/strings/cord.h"
 #include "io/json/json.h"
 #include "schema/violations.h"
+#include "serve/output_validation.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -32,8 +33,9 @@ HttpResponse ErrorResponse(const absl::Status& status) {
   response.status = HttpStatusFor(status.code());
   std::string message(util::ToStd(status.message()));
   if (response.status == 500) {
-    std::fprintf(stderr, "kgate serve: internal error: %s\n", message.c_str());
-    message = "internal error while serving the request";
+    const bool output_refused = status.GetPayload(kOutputRefusedPayloadUrl).has_value();
+    std::fprintf(stderr, "kgate serve: %s: %s\n", output_refused ? "output check" : "internal error", message.c_str());
+    message = output_refused ? kOutputRefusedMessage : "internal error while serving the request";
   }
   response.body = "{\"error\":";
   io::json::AppendQuoted(message, &response.body);

@@ -5,8 +5,9 @@
 // RESOURCE_EXHAUSTED 429 with Retry-After, DEADLINE_EXCEEDED 504, UNAVAILABLE
 // 503, anything else 500) and the body is {"error": "..."} as both TF Serving
 // and KServe clients expect, plus "violations" when input validation refused
-// the request. INTERNAL errors get a generic message; the detail goes to the
-// server's log, not to the client.
+// the request. INTERNAL errors get a generic message (a distinct one when the
+// output checks refused the model's output); the detail goes to the server's
+// log, not to the client.
 #pragma once
 
 #include "absl/status/status.h"

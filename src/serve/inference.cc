@@ -1,5 +1,6 @@
 #include "serve/inference.h"
 
+#include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -12,7 +13,7 @@ absl::StatusOr<io::json::Value> ParseJsonBody(std::string_view body, const Serve
   return value;
 }
 
-absl::StatusOr<std::vector<engine::HostTensor>> RunInference(const ServedModel& served,
+absl::StatusOr<InferenceResult> RunInference(const ServedModel& served,
                                                              const std::vector<RequestInput>& inputs,
                                                              const ServeOptions& options) {
   absl::StatusOr<std::vector<engine::HostTensor>> tensors = ValidateInputs(served.schema, inputs, options.validation);
@@ -22,7 +23,10 @@ absl::StatusOr<std::vector<engine::HostTensor>> RunInference(const ServedModel& 
   for (const engine::HostTensor& t : *tensors) views.push_back(t.view());
   engine::RunOptions run;
   run.deadline = absl::Now() + options.request_timeout;
-  return served.model->Predict(views, run);
+  InferenceResult result;
+  KGATE_ASSIGN_OR_RETURN(result.outputs, served.model->Predict(views, run));
+  KGATE_ASSIGN_OR_RETURN(result.flags, ValidateOutputs(served, result.outputs, options.output_events));
+  return result;
 }
 
 }  // namespace kgate::serve

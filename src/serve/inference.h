@@ -1,8 +1,10 @@
 // File: inference.h
 // The stages both protocols share after decoding: parse a request body with
 // the strict JSON reader under the server's caps, validate the decoded inputs
-// against the model's schema, and run the model under the request deadline.
-// A request that fails validation never reaches the model.
+// against the model's schema, run the model under the request deadline, and
+// check its outputs against the model's output spec. A request that fails
+// input validation never reaches the model; one whose output is refused
+// never sees it.
 #pragma once
 
 #include <string_view>
@@ -15,6 +17,7 @@
 #include "serve/input_schema.h"
 #include "serve/input_validation.h"
 #include "serve/model_repository.h"
+#include "serve/output_validation.h"
 
 namespace kgate::serve {
 
@@ -22,13 +25,21 @@ struct ServeOptions {
   absl::Duration request_timeout = absl::Seconds(30);  // inference deadline, from when the body is read
   ValidationOptions validation;
   io::json::Limits json_limits;  // depth (<= 128), string, element caps for request bodies
+  OutputEventSink output_events;  // told of every broken output rule (audit log, metrics); may be empty
+};
+
+// What inference hands the protocol encoders: the outputs in the model's
+// output order and the output rules flagged on them.
+struct InferenceResult {
+  std::vector<engine::HostTensor> outputs;
+  std::vector<OutputFlag> flags;
 };
 
 // The body as JSON; INVALID_ARGUMENT "request body is not valid JSON: ..." otherwise.
 absl::StatusOr<io::json::Value> ParseJsonBody(std::string_view body, const ServeOptions& options);
 
-// Validate, then predict; outputs in the model's output order.
-absl::StatusOr<std::vector<engine::HostTensor>> RunInference(const ServedModel& served,
+// Validate the inputs, predict, then validate the outputs.
+absl::StatusOr<InferenceResult> RunInference(const ServedModel& served,
                                                              const std::vector<RequestInput>& inputs,
                                                              const ServeOptions& options);
 

@@ -187,8 +187,9 @@ absl::StatusOr<HttpResponse> KsInfer(const ServedModel& served, std::string_view
                                                    "their binary_data_size values must add up to the binary part"));
   }
   if (!violations.empty()) return violations.ToStatus();
-  absl::StatusOr<std::vector<engine::HostTensor>> outputs = RunInference(served, inputs, options);
-  if (!outputs.ok()) return outputs.status();
+  absl::StatusOr<InferenceResult> result = RunInference(served, inputs, options);
+  if (!result.ok()) return result.status();
+  const std::vector<engine::HostTensor>& outputs = result->outputs;
 
   const std::vector<std::string>& names = served.model->output_names();
   io::json::Writer w;
@@ -196,9 +197,13 @@ absl::StatusOr<HttpResponse> KsInfer(const ServedModel& served, std::string_view
   bool any_binary = false;
   w.BeginObject().Key("model_name").String(served.name).Key("model_version").String(std::to_string(served.version));
   if (id != nullptr) w.Key("id").String(id->string());
+  if (!result->flags.empty()) {
+    // Open Inference Protocol parameters hold scalars: the flags as the header spells them.
+    w.Key("parameters").BeginObject().Key("kgate_flags").String(FlagsHeaderValue(result->flags)).EndObject();
+  }
   w.Key("outputs").BeginArray();
   for (const RequestedOutput& r : *requested) {
-    const engine::HostTensor& t = (*outputs)[r.index];
+    const engine::HostTensor& t = outputs[r.index];
     w.BeginObject().Key("name").String(names[r.index]).Key("datatype").String(KServeDatatype(t.dtype));
     w.Key("shape").BeginArray();
     for (int64_t d : t.shape) w.Int(d);
@@ -218,6 +223,7 @@ absl::StatusOr<HttpResponse> KsInfer(const ServedModel& served, std::string_view
   w.EndArray().EndObject();
   HttpResponse response;
   response.body = w.Take();
+  AddFlagsHeader(result->flags, &response);
   if (any_binary) {
     response.headers.emplace_back("Inference-Header-Content-Length", std::to_string(response.body.size()));
     response.content_type = "application/octet-stream";

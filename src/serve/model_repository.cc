@@ -58,7 +58,7 @@ absl::Status ModelRepository::Add(std::string name, int64_t version, std::string
     return absl::AlreadyExistsError(util::StrCat("model '", name, "' version ", version, " is given twice"));
   }
   models_.emplace(std::move(key), ServedModel{std::move(name), version, std::move(path), std::move(model),
-                                              *std::move(schema)});
+                                              *std::move(schema), schema::OutputSpec{}});
   return absl::OkStatus();
 }
 

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/model.h"
+#include "schema/output_spec.h"
 #include "serve/input_schema.h"
 
 namespace kgate::serve {
@@ -31,6 +32,7 @@ struct ServedModel {
   std::string path;
   std::shared_ptr<const engine::Model> model;
   InputSchema schema;
+  schema::OutputSpec output_spec;  // checked after inference; empty: nothing checked
 };
 
 // Loads and compiles one model file (the CLI passes one that runs the scanner

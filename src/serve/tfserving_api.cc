@@ -201,14 +201,21 @@ absl::StatusOr<HttpResponse> TfsPredict(const ServedModel& served, std::string_v
                                               : DecodeColumns(served, *columns, &inputs, &violations);
   if (!decoded.ok()) return decoded;
   if (!violations.empty()) return violations.ToStatus();
-  absl::StatusOr<std::vector<engine::HostTensor>> outputs = RunInference(served, inputs, options);
-  if (!outputs.ok()) return outputs.status();
+  absl::StatusOr<InferenceResult> result = RunInference(served, inputs, options);
+  if (!result.ok()) return result.status();
   io::json::Writer w;
   w.BeginObject();
-  absl::Status written = instances != nullptr ? WritePredictions(served, *outputs, &w) : WriteOutputs(served, *outputs, &w);
+  absl::Status written = instances != nullptr ? WritePredictions(served, result->outputs, &w)
+                                              : WriteOutputs(served, result->outputs, &w);
   if (!written.ok()) return written;
+  if (!result->flags.empty()) {
+    w.Key("kgate_flags");
+    WriteFlags(result->flags, &w);
+  }
   w.EndObject();
-  return JsonResponse(w.Take());
+  HttpResponse response = JsonResponse(w.Take());
+  AddFlagsHeader(result->flags, &response);
+  return response;
 }
 
 }  // namespace kgate::serve
