@@ -21,6 +21,7 @@ PACKAGES=(
   libboost-dev                                    # Boost.Beast/Asio, header-only (serve: HTTP/1.1 server)
   python3 python3-venv python3-pip                # fixture tools and end-to-end tests
   unzip curl
+  wrk                                             # HTTP load generator for bench/serve_vs_fastapi.py
 )
 
 missing=()

@@ -1,0 +1,130 @@
+// Times the stages of one TF Serving predict request inside kgate, without
+// the network, so bench/serve_vs_fastapi.py can state what share of a
+// request the input validation takes. The stages are the ones `kgate serve`
+// runs, called through the same functions:
+//   handle   - Router::Handle: everything after the HTTP parse (route, JSON
+//              parse, decode, validate, predict, write the reply)
+//   parse    - ParseJsonBody under the server's default caps
+//   decode   - the "instances" rows flattened into a RequestInput (FlattenRows)
+//   validate - ValidateInputs: the schema checks and the float32 tensor they build
+//   predict  - engine::Model::Predict on the validated tensor
+// Stages are timed in interleaved blocks of calls (so load from other
+// processes hits each stage alike); each block's time / calls is one sample,
+// and the median and p99 of the samples are printed as JSON in nanoseconds.
+//
+//   kgate_serve_stage_bench MODEL.keras REQUEST.json [BLOCKS] [CALLS_PER_BLOCK]
+// REQUEST.json is a one-input TF Serving row-form body {"instances": [...]}.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/model.h"
+#include "keras/model_loader.h"
+#include "serve/inference.h"
+#include "serve/json_tensor.h"
+#include "serve/model_repository.h"
+#include "serve/router.h"
+
+namespace {
+
+using kgate::serve::RequestInput;
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "kgate_serve_stage_bench: %s\n", what.c_str());
+  return 2;
+}
+
+struct Stage {
+  const char* name;
+  std::function<bool()> run;  // false = the stage failed (the bench stops)
+  std::vector<double> ns_per_call;
+};
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) return Fail("usage: kgate_serve_stage_bench MODEL.keras REQUEST.json [BLOCKS] [CALLS_PER_BLOCK]");
+  const std::string model_path = argv[1];
+  const int blocks = argc > 3 ? std::max(1, std::atoi(argv[3])) : 400;
+  const int calls = argc > 4 ? std::max(1, std::atoi(argv[4])) : 50;
+  std::ifstream in(argv[2], std::ios::binary);
+  if (!in) return Fail(std::string("cannot read ") + argv[2]);
+  std::stringstream body_text;
+  body_text << in.rdbuf();
+  const std::string body = body_text.str();
+
+  auto graph = kgate::keras::LoadModelFile(model_path);
+  if (!graph.ok()) return Fail(model_path + ": " + std::string(graph.status().message()));
+  kgate::engine::EngineOptions engine_options;
+  engine_options.intra_op_threads = 1;  // as `kgate serve` compiles it
+  auto model = kgate::engine::Model::Create(*std::move(graph), engine_options);
+  if (!model.ok()) return Fail(model_path + ": " + std::string(model.status().message()));
+  kgate::serve::ModelRepository repo;
+  absl::Status added = repo.Add("mlp", 1, model_path, std::shared_ptr<const kgate::engine::Model>(*std::move(model)));
+  if (!added.ok()) return Fail(std::string(added.message()));
+  const kgate::serve::ServedModel* served = *repo.Find("mlp", std::nullopt);
+  const kgate::serve::ServeOptions options;
+  const kgate::serve::Router router(repo, options);
+  const kgate::serve::HttpRequest request{"POST", "/v1/models/mlp:predict", body, std::nullopt};
+
+  // The decoded forms each later stage starts from, made once up front.
+  absl::StatusOr<kgate::io::json::Value> parsed = kgate::serve::ParseJsonBody(body, options);
+  if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+  const kgate::io::json::Value* instances = parsed->Find("instances");
+  if (instances == nullptr || !instances->is_array()) return Fail("the request has no \"instances\" list");
+  std::vector<const kgate::io::json::Value*> rows;
+  for (const kgate::io::json::Value& row : instances->array()) rows.push_back(&row);
+  auto decode = [&](std::vector<RequestInput>* out) {
+    kgate::schema::Violations violations(options.validation.max_violations);
+    RequestInput& input = out->emplace_back();
+    input.name = served->schema.inputs[0].name;
+    return kgate::serve::FlattenRows(rows, &input, &violations) && violations.empty();
+  };
+  std::vector<RequestInput> inputs;
+  if (!decode(&inputs)) return Fail("the request's instances do not decode");
+  auto tensors = kgate::serve::ValidateInputs(served->schema, inputs, options.validation);
+  if (!tensors.ok()) return Fail("the request does not validate: " + std::string(tensors.status().message()));
+  std::vector<kgate::engine::Tensor> views;
+  for (const kgate::engine::HostTensor& t : *tensors) views.push_back(t.view());
+  const kgate::serve::HttpResponse reply = router.Handle(request);
+  if (reply.status != 200) return Fail("Router::Handle answered " + std::to_string(reply.status) + ": " + reply.body);
+
+  std::vector<Stage> stages;
+  stages.push_back({"handle", [&] { return router.Handle(request).status == 200; }, {}});
+  stages.push_back({"parse", [&] { return kgate::serve::ParseJsonBody(body, options).ok(); }, {}});
+  stages.push_back({"decode", [&] {
+                      std::vector<RequestInput> out;
+                      return decode(&out);
+                    }, {}});
+  stages.push_back({"validate", [&] { return kgate::serve::ValidateInputs(served->schema, inputs, options.validation).ok(); }, {}});
+  stages.push_back({"predict", [&] { return served->model->Predict(views).ok(); }, {}});
+  for (int b = 0; b < blocks; ++b) {
+    for (Stage& stage : stages) {
+      const auto start = std::chrono::steady_clock::now();
+      for (int c = 0; c < calls; ++c) {
+        if (!stage.run()) return Fail(std::string("stage ") + stage.name + " failed");
+      }
+      const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+      stage.ns_per_call.push_back(took.count() / calls);
+    }
+  }
+  std::printf("{\"blocks\": %d, \"calls_per_block\": %d, \"reply_bytes\": %zu", blocks, calls, reply.body.size());
+  for (const Stage& stage : stages) {
+    std::printf(", \"%s\": {\"p50_ns\": %.1f, \"p99_ns\": %.1f}", stage.name, Percentile(stage.ns_per_call, 0.5),
+                Percentile(stage.ns_per_call, 0.99));
+  }
+  std::printf("}\n");
+  return 0;
+}
