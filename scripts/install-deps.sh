@@ -19,6 +19,7 @@ PACKAGES=(
   libbenchmark-dev                                # micro-benchmarks in bench/
   libdnnl-dev                                     # oneDNN kernels (engine)
   libboost-dev                                    # Boost.Beast/Asio, header-only (serve: HTTP/1.1 server)
+  libyaml-dev                                     # YAML tokenizer (event API) under io/yaml: kgate.yaml, server config
   python3 python3-venv python3-pip                # fixture tools and end-to-end tests
   unzip curl
   wrk                                             # HTTP load generator for bench/serve_vs_fastapi.py
