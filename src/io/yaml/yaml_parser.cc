@@ -98,7 +98,10 @@ class Builder {
   absl::Status CheckNoAnchor(const yaml_char_t* anchor, const Mark& at) const;
   absl::Status CheckUtf8(std::string_view s, const Mark& at) const;
   void AddValue(json::Value v);
-  bool AwaitingKey() const { return !frames_.empty() && frames_.back().is_map && frames_.back().keys.size() == frames_.back().items.size(); }
+  // In a mapping, every value is preceded by its key.
+  bool AwaitingKey() const {
+    return !frames_.empty() && frames_.back().is_map && frames_.back().keys.size() == frames_.back().items.size();
+  }
 
   absl::Status Error(const Mark& at, std::string_view what) const {
     return absl::InvalidArgumentError(StrCat(name_, ":", MarkText(at), ": ", what));
