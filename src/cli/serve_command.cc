@@ -1,8 +1,10 @@
 // `kgate serve`: loads a model repository (or NAME=PATH models) through the
-// scanner, then serves TF Serving REST v1 and KServe v2 on one port until
-// SIGTERM/SIGINT.
+// trust policy and the scanner, then serves TF Serving REST v1 and KServe v2
+// on one port until SIGTERM/SIGINT, polling the repository for new, changed
+// and removed versions. Settings come from --config FILE, overridden by flags.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,69 +13,158 @@
 #include "cli/commands.h"
 #include "cli/engine_model.h"
 #include "serve/http_server.h"
+#include "serve/live_repository.h"
 #include "serve/model_repository.h"
+#include "serve/repository_loader.h"
 #include "serve/router.h"
+#include "serve/server_config.h"
 #include "util/strings.h"
 
 namespace kgate::cli {
+namespace {
+
+// TF Serving polls its file system every second by default.
+constexpr double kDefaultPollIntervalSeconds = 1.0;
+
+void PrintEvent(const serve::RepositoryEvent& e) {
+  using Kind = serve::RepositoryEvent::Kind;
+  switch (e.kind) {
+    case Kind::kLoaded:
+    case Kind::kUnloaded:
+      std::fprintf(stderr, "kgate serve: %s\n", e.message.c_str());
+      break;
+    case Kind::kWarning:
+      std::fprintf(stderr, "kgate serve: warning: %s\n", e.message.c_str());
+      break;
+    case Kind::kRefused: {
+      const std::string what = e.model.empty()       ? std::string("repository")
+                               : e.version == 0 ? util::StrCat("model '", e.model, "'")
+                                                : util::StrCat("model '", e.model, "' version ", e.version);
+      std::fprintf(stderr, "kgate serve: %s not loaded (%s): %s; what was serving keeps serving\n", what.c_str(),
+                   e.reason.c_str(), e.message.c_str());
+      break;
+    }
+  }
+  std::fflush(stderr);
+}
+
+// --poll-interval SECONDS (a decimal number, 0 = off).
+std::optional<double> PollIntervalFlag(const Args& args, double fallback) {
+  const std::optional<std::string> v = args.Get("--poll-interval");
+  if (!v) return fallback;
+  double s = 0;
+  if (!absl::SimpleAtod(*v, &s) || !(s >= 0 && s <= serve::kMaxPollIntervalSeconds)) {
+    UsageError("serve", util::StrCat("--poll-interval must be a number of seconds in 0..",
+                                     serve::kMaxPollIntervalSeconds, ", got '", *v, "'"));
+    return std::nullopt;
+  }
+  return s;
+}
+
+}  // namespace
 
 int RunServe(const std::vector<std::string>& argv) {
   absl::StatusOr<Args> args = Args::Parse(
       argv, {.with_value = {"--model-repository", "--model", "--host", "--port", "--threads", "--max-body-bytes",
-                            "--read-timeout", "--request-timeout"},
+                            "--read-timeout", "--request-timeout", "--config", "--poll-interval", "--version-policy"},
              .switches = {}});
   if (!args.ok()) return UsageError("serve", util::ToStd(args.status().message()));
   if (!args->positional().empty()) return UsageError("serve", "unexpected argument '" + args->positional()[0] + "'");
-  const std::optional<std::string> repo_dir = args->Get("--model-repository");
-  const std::vector<std::string> named = args->GetAll("--model");
-  if (repo_dir.has_value() == !named.empty()) {
-    return UsageError("serve", "give either --model-repository DIR or one or more --model NAME=PATH");
+  serve::ServerConfig file;
+  if (const std::optional<std::string> config_path = args->Get("--config")) {
+    absl::StatusOr<serve::ServerConfig> read = serve::ReadServerConfig(*config_path);
+    if (!read.ok()) return UsageError("serve", util::ToStd(read.status().message()));
+    file = *std::move(read);
   }
-  const std::optional<int64_t> port = IntFlag("serve", *args, "--port", 0, 65535, 8501);
-  const std::optional<int64_t> threads = IntFlag("serve", *args, "--threads", 1, 1024, 4);
-  const std::optional<int64_t> max_body = IntFlag("serve", *args, "--max-body-bytes", 1024, int64_t{1} << 32, int64_t{64} << 20);
-  const std::optional<int64_t> read_timeout = IntFlag("serve", *args, "--read-timeout", 1, 3600, 30);
-  const std::optional<int64_t> request_timeout = IntFlag("serve", *args, "--request-timeout", 1, 3600, 30);
-  if (!port || !threads || !max_body || !read_timeout || !request_timeout) return kExitUsage;
+  const std::vector<std::string> named = args->GetAll("--model");
+  std::optional<std::string> repo_dir = args->Get("--model-repository");
+  if (!repo_dir && named.empty()) repo_dir = file.repository;
+  if (repo_dir.has_value() == !named.empty()) {
+    return UsageError("serve", "give either --model-repository DIR (or repository.path in --config) or one or more "
+                               "--model NAME=PATH");
+  }
+  const std::optional<int64_t> port = IntFlag("serve", *args, "--port", 0, 65535, file.port.value_or(8501));
+  const std::optional<int64_t> threads =
+      IntFlag("serve", *args, "--threads", 1, serve::kMaxServerThreads, file.threads.value_or(4));
+  const std::optional<int64_t> max_body = IntFlag("serve", *args, "--max-body-bytes", serve::kMinBodyBytes,
+                                                  serve::kMaxBodyBytes, file.max_body_bytes.value_or(int64_t{64} << 20));
+  const std::optional<int64_t> read_timeout =
+      IntFlag("serve", *args, "--read-timeout", 1, serve::kMaxTimeoutSeconds, file.read_timeout_s.value_or(30));
+  const std::optional<int64_t> request_timeout =
+      IntFlag("serve", *args, "--request-timeout", 1, serve::kMaxTimeoutSeconds, file.request_timeout_s.value_or(30));
+  const std::optional<double> poll_interval =
+      PollIntervalFlag(*args, file.poll_interval_s.value_or(kDefaultPollIntervalSeconds));
+  if (!port || !threads || !max_body || !read_timeout || !request_timeout || !poll_interval) return kExitUsage;
+  serve::VersionPolicy versions = file.versions.value_or(serve::VersionPolicy{});
+  if (const std::optional<std::string> flag = args->Get("--version-policy")) {
+    absl::StatusOr<serve::VersionPolicy> parsed = serve::ParseVersionPolicyFlag(*flag);
+    if (!parsed.ok()) return UsageError("serve", util::ToStd(parsed.status().message()));
+    versions = *std::move(parsed);
+  }
 
+  serve::RepositoryOptions options;
+  options.default_versions = versions;
+  options.config.server_request_timeout = absl::Seconds(*request_timeout);
+  if (file.trust.has_value()) {
+    absl::StatusOr<trust::TrustPolicy> policy = trust::BuildPolicy(file.trust->spec, util::StrCat(file.source, ":"));
+    if (!policy.ok()) return UsageError("serve", util::ToStd(policy.status().message()));
+    options.config.server_trust = *std::move(policy);
+  }
+  options.on_event = PrintEvent;
   // Requests run concurrently on the worker threads, so each prediction uses one core.
   engine::EngineOptions engine_options;
   engine_options.intra_op_threads = 1;
-  int load_exit = kExitUsage;
-  const serve::ModelLoader loader =
-      [&](const std::string& path) -> absl::StatusOr<std::shared_ptr<const engine::Model>> {
+  options.loader = [engine_options](const std::string& path) -> absl::StatusOr<std::shared_ptr<const engine::Model>> {
     LoadedModel loaded = LoadEngineModel("serve", path, engine_options);
-    if (loaded.model == nullptr) {
-      load_exit = loaded.exit_code;
-      return absl::FailedPreconditionError(util::StrCat(path, ": not loaded (see above)"));
+    if (loaded.model != nullptr) return std::shared_ptr<const engine::Model>(std::move(loaded.model));
+    // LoadEngineModel printed the reason (and the scan report) already.
+    if (loaded.exit_code == kExitFound) {
+      return absl::FailedPreconditionError(util::StrCat(path, ": refused by the scanner (findings above)"));
     }
-    return std::shared_ptr<const engine::Model>(std::move(loaded.model));
+    return absl::InvalidArgumentError(util::StrCat(path, ": cannot be loaded (reason above)"));
   };
-  absl::StatusOr<serve::ModelRepository> repo = repo_dir ? serve::ModelRepository::LoadDirectory(*repo_dir, loader)
-                                                         : serve::ModelRepository::LoadNamed(named, loader);
-  if (!repo.ok()) {
-    if (repo.status().code() == absl::StatusCode::kFailedPrecondition) return load_exit;
-    return UsageError("serve", util::ToStd(repo.status().message()));
+
+  std::unique_ptr<serve::RepositoryLoader> loader;
+  absl::StatusOr<std::shared_ptr<const serve::ModelRepository>> initial;
+  if (repo_dir) {
+    loader = std::make_unique<serve::RepositoryLoader>(*repo_dir, options);
+    initial = loader->LoadAll();
+  } else {
+    initial = serve::LoadNamedModels(named, options);
   }
-  for (const auto& [key, served] : repo->models()) {
-    std::fprintf(stderr, "kgate serve: model '%s' version %lld from %s\n", served.name.c_str(),
-                 static_cast<long long>(served.version), served.path.c_str());
+  if (!initial.ok()) {
+    const absl::StatusCode code = initial.status().code();
+    if (code == absl::StatusCode::kFailedPrecondition) return kExitFound;  // the scan report is printed
+    if (code == absl::StatusCode::kPermissionDenied) {
+      std::fprintf(stderr, "kgate serve: %s\n", std::string(initial.status().message()).c_str());
+      return kExitFound;
+    }
+    return UsageError("serve", util::ToStd(initial.status().message()));
   }
 
+  serve::LiveRepository live(*std::move(initial));
   serve::ServeOptions serve_options;
   serve_options.request_timeout = absl::Seconds(*request_timeout);
   serve_options.json_limits.max_input_bytes = static_cast<uint64_t>(*max_body);
-  const serve::Router router(*repo, serve_options);
+  const serve::Router router(live, serve_options);
   serve::HttpServerOptions http;
-  http.host = args->Get("--host").value_or("127.0.0.1");
+  http.host = args->Get("--host").value_or(file.host.value_or("127.0.0.1"));
   http.port = static_cast<uint16_t>(*port);
   http.threads = static_cast<int>(*threads);
   http.max_body_bytes = static_cast<uint64_t>(*max_body);
+  if (file.max_header_bytes) http.max_header_bytes = static_cast<uint32_t>(*file.max_header_bytes);
   http.read_timeout = absl::Seconds(*read_timeout);
+  std::unique_ptr<serve::RepositoryPoller> poller;
+  if (loader != nullptr && *poll_interval > 0) {
+    std::fprintf(stderr, "kgate serve: polling %s every %g s (default version policy: %s)\n", repo_dir->c_str(),
+                 *poll_interval, versions.ToString().c_str());
+    poller = std::make_unique<serve::RepositoryPoller>(*loader, live, absl::Seconds(*poll_interval));
+  }
   absl::Status served = serve::RunHttpServer(router, http, [](const std::string& address) {
     std::fprintf(stderr, "kgate serve: listening on http://%s\n", address.c_str());
     std::fflush(stderr);
   });
+  poller.reset();  // a poll in progress finishes first
   if (!served.ok()) return UsageError("serve", util::ToStd(served.message()));
   std::fprintf(stderr, "kgate serve: stopped\n");
   return kExitClean;

@@ -1,5 +1,7 @@
 #include "serve/inference.h"
 
+#include <algorithm>
+
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -16,13 +18,25 @@ absl::StatusOr<io::json::Value> ParseJsonBody(std::string_view body, const Serve
 absl::StatusOr<InferenceResult> RunInference(const ServedModel& served,
                                                              const std::vector<RequestInput>& inputs,
                                                              const ServeOptions& options) {
+  // kgate.yaml limits: a batch cap before any value is read, and a deadline
+  // no longer than the server's (model_config.cc refuses a longer one).
+  const ModelLimits& limits = served.config->limits;
+  if (limits.max_batch.has_value()) {
+    for (const RequestInput& input : inputs) {
+      if (!input.shape.empty() && input.shape[0] > *limits.max_batch) {
+        return absl::InvalidArgumentError(util::StrCat("input '", input.name, "': batch of ", input.shape[0],
+                                                       " exceeds limits.max_batch ", *limits.max_batch,
+                                                       " of model '", served.name, "'"));
+      }
+    }
+  }
   absl::StatusOr<std::vector<engine::HostTensor>> tensors = ValidateInputs(served.schema, inputs, options.validation);
   if (!tensors.ok()) return tensors.status();
   std::vector<engine::Tensor> views;
   views.reserve(tensors->size());
   for (const engine::HostTensor& t : *tensors) views.push_back(t.view());
   engine::RunOptions run;
-  run.deadline = absl::Now() + options.request_timeout;
+  run.deadline = absl::Now() + std::min(options.request_timeout, limits.request_timeout.value_or(options.request_timeout));
   InferenceResult result;
   KGATE_ASSIGN_OR_RETURN(result.outputs, served.model->Predict(views, run));
   KGATE_ASSIGN_OR_RETURN(result.flags, ValidateOutputs(served, result.outputs, options.output_events));

@@ -1,12 +1,13 @@
 // File: model_repository.h
-// The models a server answers for: loaded once at start from a TF
-// Serving-style repository (REPO/<model>/<version>/model.keras or model.h5,
-// versions positive integers) or from NAME=PATH pairs (version 1). Requests
-// name a model and maybe a version; both are only ever matched against what
-// was loaded here, never turned into a path. Model names are limited to
-// [A-Za-z0-9][A-Za-z0-9_.-]* so they are safe in URLs and logs; symlinks in
-// the repository are refused so nothing outside it is loaded. Immutable once
-// built and shared by every worker thread.
+// One immutable snapshot of the models a server answers for: each model's
+// loaded versions (positive integers) with the configuration they were
+// loaded with. Requests name a model and maybe a version; both are only ever
+// matched against what is loaded here, never turned into a path. Model names
+// are limited to [A-Za-z0-9][A-Za-z0-9_.-]* so they are safe in URLs and
+// logs. A snapshot never changes once built: reloading builds a new one
+// (repository_loader.h) and swaps it in (live_repository.h), and a request
+// keeps the snapshot it started with, so a swap never pulls a model from
+// under it. Shared by every worker thread.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include "engine/model.h"
 #include "schema/output_spec.h"
 #include "serve/input_schema.h"
+#include "serve/model_config.h"
 
 namespace kgate::serve {
 
@@ -33,33 +35,40 @@ struct ServedModel {
   std::shared_ptr<const engine::Model> model;
   InputSchema schema;
   schema::OutputSpec output_spec;  // checked after inference; empty: nothing checked
+  std::shared_ptr<const ModelConfig> config;  // never null
 };
 
 // Loads and compiles one model file (the CLI passes one that runs the scanner
 // first, so serving refuses exactly what `kgate scan` rejects).
 using ModelLoader = std::function<absl::StatusOr<std::shared_ptr<const engine::Model>>(const std::string& path)>;
 
+// A compiled model with its schema and configuration (`config` null: defaults).
+absl::StatusOr<std::shared_ptr<const ServedModel>> MakeServedModel(std::string name, int64_t version, std::string path,
+                                                                   std::shared_ptr<const engine::Model> model,
+                                                                   std::shared_ptr<const ModelConfig> config);
+
 class ModelRepository {
  public:
-  // Every version of every model under `dir`. Fails, naming the path, on a
-  // bad name or version folder, a version without a model file, or a model
-  // that does not load: a server never starts with part of its repository.
-  static absl::StatusOr<ModelRepository> LoadDirectory(const std::string& dir, const ModelLoader& loader);
-  // NAME=PATH pairs, each served as version 1.
-  static absl::StatusOr<ModelRepository> LoadNamed(const std::vector<std::string>& name_equals_path,
-                                                   const ModelLoader& loader);
-  // For tests and embedding: adds an already compiled model.
-  absl::Status Add(std::string name, int64_t version, std::string path, std::shared_ptr<const engine::Model> model);
+  using Key = std::pair<std::string, int64_t>;
+  using Map = std::map<Key, std::shared_ptr<const ServedModel>, std::less<>>;
 
-  // The newest version when `version` is nullopt. NOT_FOUND names what is missing.
+  ModelRepository() = default;
+  explicit ModelRepository(Map models) : models_(std::move(models)) {}
+
+  // For tests and embedding: adds an already compiled model with default configuration.
+  absl::Status Add(std::string name, int64_t version, std::string path, std::shared_ptr<const engine::Model> model);
+  absl::Status Add(std::shared_ptr<const ServedModel> served);
+
+  // The newest version when `version` is nullopt. NOT_FOUND names what is missing
+  // and, for a missing version, the versions that are loaded.
   absl::StatusOr<const ServedModel*> Find(std::string_view name, std::optional<int64_t> version) const;
   // Loaded versions of `name`, ascending; empty when unknown.
   std::vector<int64_t> Versions(std::string_view name) const;
   size_t size() const { return models_.size(); }
-  const std::map<std::pair<std::string, int64_t>, ServedModel, std::less<>>& models() const { return models_; }
+  const Map& models() const { return models_; }
 
  private:
-  std::map<std::pair<std::string, int64_t>, ServedModel, std::less<>> models_;
+  Map models_;
 };
 
 // True for names the repository accepts.

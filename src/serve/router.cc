@@ -116,13 +116,21 @@ absl::StatusOr<HttpResponse> RouteV2(const ModelRepository& repo, const ServeOpt
 
 }  // namespace
 
+Router::Router(const ModelRepository& repo, ServeOptions options)
+    // A non-owning pointer: the caller keeps `repo` alive.
+    : fixed_(std::make_unique<LiveRepository>(std::shared_ptr<const ModelRepository>(&repo, [](const ModelRepository*) {}))),
+      live_(*fixed_),
+      options_(std::move(options)) {}
+
 HttpResponse Router::Handle(const HttpRequest& request) const {
+  // Held until the reply is built: the models it names stay loaded meanwhile.
+  const std::shared_ptr<const ModelRepository> repo = live_.Snapshot();
   const std::vector<std::string_view> parts = SplitPath(request.target);
   absl::StatusOr<HttpResponse> response = absl::NotFoundError("no such route");
   if (!parts.empty() && parts[0] == "v1") {
-    response = RouteV1(repo_, options_, request, parts);
+    response = RouteV1(*repo, options_, request, parts);
   } else if (!parts.empty() && parts[0] == "v2") {
-    response = RouteV2(repo_, options_, request, parts);
+    response = RouteV2(*repo, options_, request, parts);
   }
   if (response.ok()) return *std::move(response);
   if (response.status().message() == "no such route") {

@@ -425,7 +425,7 @@ def test_refused_model_and_usage_errors(tmp_path):
     assert res.code == 1, res.stderr
     assert "model refused" in res.stderr and "KG-K001" in res.stderr
     res = run_kgate("serve", timeout=30)
-    assert res.code == 2 and "--model-repository DIR or one or more --model" in res.stderr
+    assert res.code == 2 and "--model-repository DIR (or repository.path in --config) or one or more --model" in res.stderr
     res = run_kgate("serve", "--model-repository", tmp_path, timeout=30)
     assert res.code == 2 and "no model folders" in res.stderr
     res = run_kgate("serve", "--model", f"x={EXAMPLE / '1' / 'model.keras'}", "--port", "70000", timeout=30)

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "serve/model_repository.h"
+#include "serve/repository_loader.h"
 #include "test_model.h"
 
 namespace kgate::serve {
@@ -30,7 +31,12 @@ class RepositoryTest : public ::testing::Test {
     fs::copy_file(testing::FixturePath("tests/fixtures/models/multi_io.keras"), root_ / model / version / file);
   }
 
-  absl::StatusOr<ModelRepository> Load() { return ModelRepository::LoadDirectory(root_.string(), testing::ScanAndLoad); }
+  absl::StatusOr<std::shared_ptr<const ModelRepository>> Load(VersionPolicy policy = {}) {
+    RepositoryOptions options;
+    options.loader = testing::ScanAndLoad;
+    options.default_versions = policy;
+    return RepositoryLoader(root_.string(), options).LoadAll();
+  }
 
   fs::path root_;
 };
@@ -40,12 +46,16 @@ TEST_F(RepositoryTest, LoadsEveryVersionAndServesTheNewest) {
   Put("a", "10");
   Put("b.v2", "3");
   std::ofstream(root_ / "README") << "not a model";
-  absl::StatusOr<ModelRepository> repo = Load();
-  ASSERT_TRUE(repo.ok()) << repo.status();
+  VersionPolicy all;
+  all.kind = VersionPolicy::Kind::kAll;
+  absl::StatusOr<std::shared_ptr<const ModelRepository>> loaded = Load(all);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const ModelRepository* repo = loaded->get();
   EXPECT_EQ(repo->Versions("a"), (std::vector<int64_t>{1, 10}));
   EXPECT_EQ((*repo->Find("a", std::nullopt))->version, 10);
   EXPECT_EQ((*repo->Find("a", 1))->version, 1);
   EXPECT_EQ(repo->Find("a", 2).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(repo->Find("a", 2).status().message()), HasSubstr("has no version 2 (served: 1, 10)"));
   EXPECT_EQ(repo->Find("c", std::nullopt).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ((*repo->Find("b.v2", std::nullopt))->schema.inputs.size(), 2u);
 }
@@ -74,18 +84,27 @@ TEST_F(RepositoryTest, SymlinksAreRefused) {
   fs::remove(root_ / "link");
   fs::create_directories(root_ / "b" / "1");
   fs::create_symlink(root_ / "a" / "1" / "model.keras", root_ / "b" / "1" / "model.keras");
-  EXPECT_THAT(std::string(Load().status().message()), HasSubstr("not a symlink"));
+  EXPECT_THAT(std::string(Load().status().message()), HasSubstr("model.keras: symlinks are refused"));
+}
+
+TEST_F(RepositoryTest, TheDefaultPolicyLoadsOnlyTheLatestVersion) {
+  Put("a", "1");
+  Put("a", "2");
+  absl::StatusOr<std::shared_ptr<const ModelRepository>> repo = Load();
+  ASSERT_TRUE(repo.ok()) << repo.status();
+  EXPECT_EQ((*repo)->Versions("a"), (std::vector<int64_t>{2}));
 }
 
 TEST_F(RepositoryTest, NamedModelsAreVersionOne) {
   const std::string path = testing::FixturePath("tests/fixtures/models/multi_io.keras");
-  absl::StatusOr<ModelRepository> repo = ModelRepository::LoadNamed({"x=" + path}, testing::ScanAndLoad);
+  RepositoryOptions options;
+  options.loader = testing::ScanAndLoad;
+  absl::StatusOr<std::shared_ptr<const ModelRepository>> repo = LoadNamedModels({"x=" + path}, options);
   ASSERT_TRUE(repo.ok()) << repo.status();
-  EXPECT_EQ(repo->Versions("x"), (std::vector<int64_t>{1}));
-  EXPECT_FALSE(ModelRepository::LoadNamed({"=" + path}, testing::ScanAndLoad).ok());
-  EXPECT_FALSE(ModelRepository::LoadNamed({"a/b=" + path}, testing::ScanAndLoad).ok());
-  EXPECT_EQ(ModelRepository::LoadNamed({"x=" + path, "x=" + path}, testing::ScanAndLoad).status().code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ((*repo)->Versions("x"), (std::vector<int64_t>{1}));
+  EXPECT_FALSE(LoadNamedModels({"=" + path}, options).ok());
+  EXPECT_FALSE(LoadNamedModels({"a/b=" + path}, options).ok());
+  EXPECT_EQ(LoadNamedModels({"x=" + path, "x=" + path}, options).status().code(), absl::StatusCode::kAlreadyExists);
 }
 
 TEST(ParseVersionTest, PositiveDecimalOnly) {
