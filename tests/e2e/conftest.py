@@ -2,7 +2,9 @@
 import json
 import os
 import pathlib
+import selectors
 import subprocess
+import time
 
 import pytest
 
@@ -36,3 +38,31 @@ def run_kgate(*args, timeout=120):
 @pytest.fixture
 def kgate():
     return run_kgate
+
+
+def read_listening_line(proc, deadline_s):
+    """Reads a `kgate serve` stderr until its 'listening on http://HOST:PORT'
+    line; bounded. Returns the address and everything read so far."""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stderr, selectors.EVENT_READ)
+    seen = b""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if not sel.select(timeout=max(0.0, end - time.monotonic())):
+            break
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+        for line in seen.decode(errors="replace").splitlines():
+            if "listening on http://" in line:
+                return line.split("http://", 1)[1].strip(), seen
+    raise AssertionError(f"kgate serve did not start: {seen.decode(errors='replace')[-2000:]}")
+
+
+def keypair(tmp_path, name="key", curve="prime256v1"):
+    """An ECDSA key pair made with openssl (nothing secret is committed)."""
+    priv, pub = tmp_path / f"{name}.pem", tmp_path / f"{name}.pub"
+    subprocess.run(["openssl", "ecparam", "-name", curve, "-genkey", "-noout", "-out", priv], check=True)
+    subprocess.run(["openssl", "ec", "-in", priv, "-pubout", "-out", pub], check=True, capture_output=True)
+    return priv, pub

@@ -5,8 +5,6 @@ prediction is compared with `kgate predict` on the same inputs; every bad
 request gets its status and message, and the next good request is still
 answered correctly."""
 import json
-import os
-import selectors
 import shutil
 import signal
 import socket
@@ -18,31 +16,12 @@ import pytest
 import requests
 import tritonclient.http as triton
 
-from conftest import FIXTURES, ROOT, kgate_bin, run_kgate
+from conftest import FIXTURES, ROOT, kgate_bin, read_listening_line, run_kgate
 
 MODELS = FIXTURES / "models"
 EXAMPLE = ROOT / "examples" / "digits_cnn"
 MAX_BODY = 4 << 20
 READ_TIMEOUT_S = 2
-
-
-def read_listening_line(proc, deadline_s):
-    """Reads stderr until the 'listening on http://HOST:PORT' line; bounded."""
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stderr, selectors.EVENT_READ)
-    seen = b""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if not sel.select(timeout=max(0.0, end - time.monotonic())):
-            break
-        chunk = os.read(proc.stderr.fileno(), 4096)
-        if not chunk:
-            break
-        seen += chunk
-        for line in seen.decode(errors="replace").splitlines():
-            if "listening on http://" in line:
-                return line.split("http://", 1)[1].strip(), seen
-    raise AssertionError(f"kgate serve did not start: {seen.decode(errors='replace')[-2000:]}")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT, run_kgate
+from conftest import ROOT, keypair, run_kgate
 
 KERAS_MODEL = ROOT / "examples" / "digits_cnn" / "1" / "model.keras"
 TOOLS = ROOT / "tools" / "trust"
@@ -26,13 +26,6 @@ def model_signing(*args):
     proc = subprocess.run([sys.executable, "-m", "model_signing", *map(str, args)],
                           capture_output=True, text=True, timeout=120)
     return proc.returncode, proc.stdout + proc.stderr
-
-
-def keypair(tmp_path, name="key", curve="prime256v1"):
-    priv, pub = tmp_path / f"{name}.pem", tmp_path / f"{name}.pub"
-    subprocess.run(["openssl", "ecparam", "-name", curve, "-genkey", "-noout", "-out", priv], check=True)
-    subprocess.run(["openssl", "ec", "-in", priv, "-pubout", "-out", pub], check=True, capture_output=True)
-    return priv, pub
 
 
 @pytest.fixture
