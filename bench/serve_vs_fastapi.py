@@ -28,10 +28,11 @@ request is comparable even when other processes share the machine.
 
 Validation cost: build/bench/kgate_serve_stage_bench times, in process and
 interleaved, kgate's stages on the same request (Router::Handle = everything
-after the HTTP parse; JSON parse; decode; ValidateInputs; Predict). The
-validate stage's median is then given as a share of the in-process request
-(handle), of the HTTP request at concurrency 1 (client p50), and of kgate's
-CPU time per request at the highest concurrency.
+after the HTTP parse; JSON parse; decode; ValidateInputs; Predict;
+ValidateOutputs with OUTPUT_RULES below). The medians of input validation,
+output validation and both are then given as shares of the in-process
+request (handle), of the HTTP request at the lowest concurrency (client p50)
+and of kgate's CPU time per request at the highest concurrency.
 
     bench/serve/setup_venv.sh            # once: .venv-bench with pinned fastapi, uvicorn, kserve, keras, jax
     cmake --build build --target kgate kgate_serve_stage_bench
@@ -215,8 +216,18 @@ def check_reply(name, reply, expected):
     return float(np.max(np.abs(got - want)))
 
 
-def stage_bench(args, model_path, body_path):
-    out = subprocess.run([args.stage_bench, model_path, body_path], capture_output=True, text=True)
+# The output rules the stage bench times (a kgate.yaml `outputs:` section, as
+# JSON): what a team would write for a softmax classifier, all passing here.
+OUTPUT_RULES = {"outputs": {"probs": {"finite": {"action": "reject"},
+                                      "range": {"min": 0, "max": 1, "action": "reject"},
+                                      "simplex": {"tolerance": 1e-4, "action": "reject"}}}}
+
+
+def stage_bench(args, model_path, body_path, work):
+    config = os.path.join(work, "kgate.json")
+    with open(config, "w") as f:
+        json.dump(OUTPUT_RULES, f)
+    out = subprocess.run([args.stage_bench, model_path, body_path, "--config", config], capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"{args.stage_bench} failed: {out.stderr}")
     return json.loads(out.stdout)
@@ -259,17 +270,21 @@ def summarize(points, servers, concurrency, baseline):
 
 
 def validation_share(stages, rows, baseline, concurrency):
-    validate_ns = stages["validate"]["p50_ns"]
+    """Input validation (ValidateInputs), output validation (ValidateOutputs
+    with OUTPUT_RULES) and both, as shares of the in-process request, of the
+    HTTP p50 at the lowest concurrency and of the server's CPU per request at
+    the highest."""
     low = next(r for r in rows if r["server"] == baseline and r["concurrency"] == min(concurrency))
     high = next(r for r in rows if r["server"] == baseline and r["concurrency"] == max(concurrency))
-    return {
-        "validate_ns": validate_ns,
-        "handle_ns": stages["handle"]["p50_ns"],
-        "share_of_in_process_request": validate_ns / stages["handle"]["p50_ns"],
-        f"share_of_http_p50_at_c{low['concurrency']}": validate_ns / (low["p50_ms"] * 1e6),
-        f"share_of_server_cpu_per_request_at_c{high['concurrency']}":
-            validate_ns / (high["server_cpu_ms_per_request"] * 1e6),
+    parts = {"inputs": stages["validate"]["p50_ns"], "outputs": stages["validate_outputs"]["p50_ns"]}
+    parts["both"] = parts["inputs"] + parts["outputs"]
+    denominators = {
+        "in_process_request": stages["handle"]["p50_ns"],
+        f"http_p50_at_c{low['concurrency']}": low["p50_ms"] * 1e6,
+        f"server_cpu_per_request_at_c{high['concurrency']}": high["server_cpu_ms_per_request"] * 1e6,
     }
+    return {"ns": parts, "denominators_ns": denominators,
+            "shares": {f"{part} / {d}": ns / dns for part, ns in parts.items() for d, dns in denominators.items()}}
 
 
 def markdown(report):
@@ -289,9 +304,14 @@ def markdown(report):
                      f"{q['p99_speedup']:.2f}x | {q['cpu_per_request_ratio']:.2f}x |")
     st, vs = report["stages"], report["validation"]
     lines += ["", "| kgate stage (in process, median) | ns |", "|---|---|"]
-    for k in ("handle", "parse", "decode", "validate", "predict"):
+    for k in ("handle", "parse", "decode", "validate", "predict", "validate_outputs"):
         lines.append(f"| {k} | {st[k]['p50_ns']:,.0f} |")
-    lines += [""] + [f"- validation {k.replace('_', ' ')}: {v:.2%}" for k, v in vs.items() if k.startswith("share")]
+    lines += ["", "| validation | " + " | ".join(f"share of {d} ({vs['denominators_ns'][d] / 1e3:,.1f} us)"
+                                               for d in vs["denominators_ns"]) + " |",
+              "|---|" + "---|" * len(vs["denominators_ns"])]
+    for part, ns in vs["ns"].items():
+        lines.append(f"| {part} ({ns:,.0f} ns) | " + " | ".join(f"{vs['shares'][f'{part} / {d}']:.2%}"
+                                                               for d in vs["denominators_ns"]) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -368,7 +388,7 @@ def main():
         for srv in servers.values():
             srv.stop()
     load_end = loadavg()
-    stages = stage_bench(args, model_path, body_path)
+    stages = stage_bench(args, model_path, body_path, work)
 
     rows, ratios = summarize(points, names, args.concurrency, names[0])
     report = {

@@ -8,12 +8,15 @@
 //   decode   - the "instances" rows flattened into a RequestInput (FlattenRows)
 //   validate - ValidateInputs: the schema checks and the float32 tensor they build
 //   predict  - engine::Model::Predict on the validated tensor
+//   validate_outputs - ValidateOutputs on the predicted tensors, with the
+//              `outputs:` spec from --config (only when one is given)
 // Stages are timed in interleaved blocks of calls (so load from other
 // processes hits each stage alike); each block's time / calls is one sample,
 // and the median and p99 of the samples are printed as JSON in nanoseconds.
 //
-//   kgate_serve_stage_bench MODEL.keras REQUEST.json [BLOCKS] [CALLS_PER_BLOCK]
-// REQUEST.json is a one-input TF Serving row-form body {"instances": [...]}.
+//   kgate_serve_stage_bench MODEL.keras REQUEST.json [--config KGATE.json] [--blocks N] [--calls N]
+// REQUEST.json is a one-input TF Serving row-form body {"instances": [...]};
+// KGATE.json is a kgate.yaml written as JSON, of which `outputs:` is read.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +24,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -29,7 +33,9 @@
 #include "keras/model_loader.h"
 #include "serve/inference.h"
 #include "serve/json_tensor.h"
+#include "schema/output_spec.h"
 #include "serve/model_repository.h"
+#include "serve/output_validation.h"
 #include "serve/router.h"
 
 namespace {
@@ -47,6 +53,14 @@ struct Stage {
   std::vector<double> ns_per_call;
 };
 
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
@@ -55,15 +69,25 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) return Fail("usage: kgate_serve_stage_bench MODEL.keras REQUEST.json [BLOCKS] [CALLS_PER_BLOCK]");
+  if (argc < 3 || argc % 2 == 0) {
+    return Fail("usage: kgate_serve_stage_bench MODEL.keras REQUEST.json [--config KGATE.json] [--blocks N] [--calls N]");
+  }
   const std::string model_path = argv[1];
-  const int blocks = argc > 3 ? std::max(1, std::atoi(argv[3])) : 400;
-  const int calls = argc > 4 ? std::max(1, std::atoi(argv[4])) : 50;
-  std::ifstream in(argv[2], std::ios::binary);
-  if (!in) return Fail(std::string("cannot read ") + argv[2]);
-  std::stringstream body_text;
-  body_text << in.rdbuf();
-  const std::string body = body_text.str();
+  std::optional<std::string> config_path;
+  int blocks = 400;
+  int calls = 50;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--config") {
+      config_path = argv[i + 1];
+    } else if (flag == "--blocks" || flag == "--calls") {
+      (flag == "--blocks" ? blocks : calls) = std::max(1, std::atoi(argv[i + 1]));
+    } else {
+      return Fail("unknown flag " + flag);
+    }
+  }
+  std::optional<std::string> body = ReadFile(argv[2]);
+  if (!body) return Fail(std::string("cannot read ") + argv[2]);
 
   auto graph = kgate::keras::LoadModelFile(model_path);
   if (!graph.ok()) return Fail(model_path + ": " + std::string(graph.status().message()));
@@ -75,12 +99,32 @@ int main(int argc, char** argv) {
   absl::Status added = repo.Add("mlp", 1, model_path, std::shared_ptr<const kgate::engine::Model>(*std::move(model)));
   if (!added.ok()) return Fail(std::string(added.message()));
   const kgate::serve::ServedModel* served = *repo.Find("mlp", std::nullopt);
+  // The served model with the config's output spec (the repository's own
+  // copy has none; only the validate_outputs stage uses this one).
+  kgate::serve::ServedModel checked = *served;
+  if (config_path) {
+    std::optional<std::string> text = ReadFile(*config_path);
+    if (!text) return Fail("cannot read " + *config_path);
+    absl::StatusOr<kgate::io::json::Value> config = kgate::io::json::Parse(*text);
+    if (!config.ok() || !config->is_object()) return Fail(*config_path + ": expected a JSON object");
+    for (const kgate::io::json::Member& m : config->object()) {
+      if (m.first != "outputs") return Fail(*config_path + ": unknown key '" + m.first + "'; expected outputs");
+    }
+    if (const kgate::io::json::Value* outputs = config->Find("outputs")) {
+      auto spec = kgate::schema::ParseOutputSpec(*outputs, *config_path);
+      if (!spec.ok()) return Fail(std::string(spec.status().message()));
+      absl::Status fits = kgate::schema::CheckOutputSpec(*spec, served->model->output_names(),
+                                                         served->model->output_specs(), *config_path);
+      if (!fits.ok()) return Fail(std::string(fits.message()));
+      checked.output_spec = *std::move(spec);
+    }
+  }
   const kgate::serve::ServeOptions options;
   const kgate::serve::Router router(repo, options);
-  const kgate::serve::HttpRequest request{"POST", "/v1/models/mlp:predict", body, std::nullopt};
+  const kgate::serve::HttpRequest request{"POST", "/v1/models/mlp:predict", *body, std::nullopt};
 
   // The decoded forms each later stage starts from, made once up front.
-  absl::StatusOr<kgate::io::json::Value> parsed = kgate::serve::ParseJsonBody(body, options);
+  absl::StatusOr<kgate::io::json::Value> parsed = kgate::serve::ParseJsonBody(*body, options);
   if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
   const kgate::io::json::Value* instances = parsed->Find("instances");
   if (instances == nullptr || !instances->is_array()) return Fail("the request has no \"instances\" list");
@@ -98,18 +142,28 @@ int main(int argc, char** argv) {
   if (!tensors.ok()) return Fail("the request does not validate: " + std::string(tensors.status().message()));
   std::vector<kgate::engine::Tensor> views;
   for (const kgate::engine::HostTensor& t : *tensors) views.push_back(t.view());
+  auto outputs = served->model->Predict(views);
+  if (!outputs.ok()) return Fail("predict failed: " + std::string(outputs.status().message()));
+  auto flags = kgate::serve::ValidateOutputs(checked, *outputs);
+  if (!flags.ok() || !flags->empty()) return Fail("the outputs do not pass the config's output spec");
   const kgate::serve::HttpResponse reply = router.Handle(request);
   if (reply.status != 200) return Fail("Router::Handle answered " + std::to_string(reply.status) + ": " + reply.body);
 
   std::vector<Stage> stages;
   stages.push_back({"handle", [&] { return router.Handle(request).status == 200; }, {}});
-  stages.push_back({"parse", [&] { return kgate::serve::ParseJsonBody(body, options).ok(); }, {}});
+  stages.push_back({"parse", [&] { return kgate::serve::ParseJsonBody(*body, options).ok(); }, {}});
   stages.push_back({"decode", [&] {
                       std::vector<RequestInput> out;
                       return decode(&out);
                     }, {}});
   stages.push_back({"validate", [&] { return kgate::serve::ValidateInputs(served->schema, inputs, options.validation).ok(); }, {}});
   stages.push_back({"predict", [&] { return served->model->Predict(views).ok(); }, {}});
+  if (!checked.output_spec.empty()) {
+    stages.push_back({"validate_outputs", [&] {
+                        auto f = kgate::serve::ValidateOutputs(checked, *outputs);
+                        return f.ok() && f->empty();
+                      }, {}});
+  }
   for (int b = 0; b < blocks; ++b) {
     for (Stage& stage : stages) {
       const auto start = std::chrono::steady_clock::now();
