@@ -33,6 +33,17 @@ class KerasModel(kserve.Model):
         self.ready = True
         return self.ready
 
+    # With --workers > 1 KServe pickles the model into each worker process; a
+    # jitted function does not pickle, so each worker loads and compiles anew.
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["predictor"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.load()
+
     def predict(self, payload, headers=None, response_headers=None):
         try:
             x = self.predictor.rows(payload["instances"])
