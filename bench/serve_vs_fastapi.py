@@ -196,7 +196,11 @@ def run_wrk(port, connections, duration, body_path, expect_path):
     m = re.search(rb"KGATE_BENCH_RESULT (\{.*\})", out.stdout)
     if out.returncode != 0 or not m:
         raise RuntimeError(f"wrk gave no result (exit {out.returncode}):\n{out.stdout.decode()}\n{out.stderr.decode()}")
-    return json.loads(m.group(1))
+    result = json.loads(m.group(1))
+    wrong = re.search(rb"KGATE_BENCH_FIRST_WRONG (.*)", out.stdout)
+    if wrong:
+        result["first_wrong_reply"] = wrong.group(1).decode(errors="replace")
+    return result
 
 
 def wrk_with_cpu(port, connections, duration, body_path, expect_path):
@@ -384,6 +388,8 @@ def main():
                           f"{r['p50_us'] / 1e3:8.3f} ms  p99 {r['p99_us'] / 1e3:8.3f} ms  errors "
                           f"{r['bad_status'] + r['wrong_body'] + r['socket_errors'] + r['timeouts']}  server CPU "
                           f"{r['server_cpu_share']:.2f} cores, wrk {r['wrk_cpu_share']:.2f}", flush=True)
+                    if "first_wrong_reply" in r:
+                        print(f"  first wrong reply: {r['first_wrong_reply'][:300]}", flush=True)
     finally:
         for srv in servers.values():
             srv.stop()

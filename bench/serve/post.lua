@@ -20,13 +20,17 @@ local expected = slurp(os.getenv("KGATE_BENCH_EXPECT"))
 -- Per-thread counters (globals, so done() can read them through thread:get).
 bad_status = 0
 wrong_body = 0
+first_wrong = ""  -- the first wrong reply (status and body), to say what went wrong
 
 function response(status, headers, body)
   if status ~= 200 then
     bad_status = bad_status + 1
   elseif body ~= expected then
     wrong_body = wrong_body + 1
+  else
+    return
   end
+  if first_wrong == "" then first_wrong = status .. " " .. body end
 end
 
 local threads = {}
@@ -36,11 +40,13 @@ function setup(thread)
 end
 
 function done(summary, latency, requests)
-  local bad, wrong = 0, 0
+  local bad, wrong, example = 0, 0, ""
   for _, t in ipairs(threads) do
     bad = bad + t:get("bad_status")
     wrong = wrong + t:get("wrong_body")
+    if example == "" then example = t:get("first_wrong") end
   end
+  if example ~= "" then io.write("KGATE_BENCH_FIRST_WRONG ", example:sub(1, 2000), "\n") end
   local e = summary.errors
   io.write(string.format(
     'KGATE_BENCH_RESULT {"requests": %d, "duration_us": %d, "bad_status": %d, "wrong_body": %d, ' ..
