@@ -17,16 +17,24 @@
 //   kgate_serve_stage_bench MODEL.keras REQUEST.json [--config KGATE.json] [--blocks N] [--calls N]
 // REQUEST.json is a one-input TF Serving row-form body {"instances": [...]};
 // KGATE.json is a kgate.yaml written as JSON, of which `outputs:` is read.
+//
+// With --concurrent THREADS it instead runs Router::Handle on the request
+// from THREADS threads at once (--calls each) and counts the replies that
+// differ from the single-threaded one: concurrent requests must not change
+// an answer. Exit 1 when any did.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/model.h"
@@ -66,6 +74,36 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
+int CheckConcurrentReplies(const kgate::serve::Router& router, const kgate::serve::HttpRequest& request,
+                           const std::string& expected, int threads, int calls) {
+  std::atomic<int64_t> wrong{0};
+  std::mutex first_mu;
+  std::string first_wrong;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int c = 0; c < calls; ++c) {
+        kgate::serve::HttpResponse r = router.Handle(request);
+        if (r.status == 200 && r.body == expected) continue;
+        if (wrong++ == 0) {
+          std::lock_guard<std::mutex> lock(first_mu);
+          first_wrong = std::to_string(r.status) + " " + r.body;
+        }
+      }
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  std::printf("{\"threads\": %d, \"replies\": %lld, \"wrong\": %lld", threads,
+              static_cast<long long>(threads) * calls, static_cast<long long>(wrong.load()));
+  if (!first_wrong.empty()) {
+    std::string quoted;
+    kgate::io::json::AppendQuoted(first_wrong, &quoted);
+    std::printf(", \"first_wrong\": %s", quoted.c_str());
+  }
+  std::printf("}\n");
+  return wrong.load() == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,12 +114,13 @@ int main(int argc, char** argv) {
   std::optional<std::string> config_path;
   int blocks = 400;
   int calls = 50;
+  int concurrent = 0;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--config") {
       config_path = argv[i + 1];
-    } else if (flag == "--blocks" || flag == "--calls") {
-      (flag == "--blocks" ? blocks : calls) = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--blocks" || flag == "--calls" || flag == "--concurrent") {
+      (flag == "--blocks" ? blocks : flag == "--calls" ? calls : concurrent) = std::max(1, std::atoi(argv[i + 1]));
     } else {
       return Fail("unknown flag " + flag);
     }
@@ -148,6 +187,8 @@ int main(int argc, char** argv) {
   if (!flags.ok() || !flags->empty()) return Fail("the outputs do not pass the config's output spec");
   const kgate::serve::HttpResponse reply = router.Handle(request);
   if (reply.status != 200) return Fail("Router::Handle answered " + std::to_string(reply.status) + ": " + reply.body);
+
+  if (concurrent > 0) return CheckConcurrentReplies(router, request, reply.body, concurrent, calls);
 
   std::vector<Stage> stages;
   stages.push_back({"handle", [&] { return router.Handle(request).status == 200; }, {}});
