@@ -1,0 +1,126 @@
+#include "observe/exposition.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace kgate::observe {
+namespace {
+
+// name{l1="v1",l2="v2"[,extra_name="extra_value"]}
+void AppendName(std::string_view name, std::string_view suffix, const std::vector<std::string>& label_names,
+                std::span<const std::string> label_values, std::string_view extra_name, std::string_view extra_value,
+                std::string* out) {
+  out->append(name);
+  out->append(suffix);
+  if (label_names.empty() && extra_name.empty()) return;
+  out->push_back('{');
+  for (size_t i = 0; i < label_names.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->append(label_names[i]);
+    out->append("=\"");
+    AppendEscapedLabelValue(label_values[i], out);
+    out->push_back('"');
+  }
+  if (!extra_name.empty()) {
+    if (!label_names.empty()) out->push_back(',');
+    out->append(extra_name);
+    out->append("=\"");
+    out->append(extra_value);
+    out->push_back('"');
+  }
+  out->push_back('}');
+}
+
+void AppendLine(double value, std::string* out) {
+  out->push_back(' ');
+  AppendSampleValue(value, out);
+  out->push_back('\n');
+}
+
+}  // namespace
+
+void AppendEscapedHelp(std::string_view help, std::string* out) {
+  for (char c : help) {
+    if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+void AppendEscapedLabelValue(std::string_view value, std::string* out) {
+  for (char c : value) {
+    if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '"') {
+      out->append("\\\"");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+void AppendSampleValue(double v, std::string* out) {
+  if (std::isnan(v)) {
+    out->append("NaN");
+  } else if (std::isinf(v)) {
+    out->append(v > 0 ? "+Inf" : "-Inf");
+  } else {
+    char buf[40];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    out->append(buf, r.ptr);
+  }
+}
+
+void AppendFamilyHeader(const MetricFamily& family, std::string* out) {
+  out->append("# HELP ");
+  out->append(family.name());
+  out->push_back(' ');
+  AppendEscapedHelp(family.help(), out);
+  out->append("\n# TYPE ");
+  out->append(family.name());
+  switch (family.type()) {
+    case MetricType::kCounter: out->append(" counter\n"); break;
+    case MetricType::kGauge: out->append(" gauge\n"); break;
+    case MetricType::kHistogram: out->append(" histogram\n"); break;
+  }
+}
+
+void AppendSeries(const std::string& name, const std::vector<std::string>& label_names,
+                  std::span<const std::string> label_values, const Counter& c, std::string* out) {
+  AppendName(name, "", label_names, label_values, "", "", out);
+  AppendLine(c.value(), out);
+}
+
+void AppendSeries(const std::string& name, const std::vector<std::string>& label_names,
+                  std::span<const std::string> label_values, const Gauge& g, std::string* out) {
+  AppendName(name, "", label_names, label_values, "", "", out);
+  AppendLine(g.value(), out);
+}
+
+void AppendSeries(const std::string& name, const std::vector<std::string>& label_names,
+                  std::span<const std::string> label_values, const Histogram& h, std::string* out) {
+  const Histogram::Snapshot s = h.Read();
+  const std::span<const double> bounds = h.bounds();
+  for (size_t i = 0; i <= bounds.size(); ++i) {
+    std::string le;
+    if (i < bounds.size()) {
+      AppendSampleValue(bounds[i], &le);
+    } else {
+      le = "+Inf";
+    }
+    AppendName(name, "_bucket", label_names, label_values, "le", le, out);
+    AppendLine(static_cast<double>(s.cumulative[i]), out);
+  }
+  AppendName(name, "_sum", label_names, label_values, "", "", out);
+  AppendLine(s.sum, out);
+  AppendName(name, "_count", label_names, label_values, "", "", out);
+  AppendLine(static_cast<double>(s.cumulative.back()), out);
+}
+
+}  // namespace kgate::observe
