@@ -33,7 +33,7 @@ constexpr Command kCommands[] = {
     {"sign", kgate::cli::RunSign, "sign MODEL --private-key KEY.pem [--signature FILE]  sign a model (OpenSSF model signing)"},
     {"verify", kgate::cli::RunVerify, "verify MODEL --public-key PUB.pem [--signature FILE]  verify a model's signature and files"},
     {"serve", kgate::cli::RunServe,
-     "serve (--model-repository DIR | --model NAME=PATH...) [--host H] [--port P] [--threads N]  REST server (TF Serving v1, KServe v2)"},
+     "serve (--model-repository DIR | --model NAME=PATH...) [--host H] [--port P] [--threads N] [--audit-log PATH]  REST server (TF Serving v1, KServe v2, /metrics)"},
     {"digest", kgate::cli::RunDigest, "digest MODEL [--format text|json]      per-file SHA-256 and the model digest, for pinning"},
 };
 

@@ -1,7 +1,9 @@
 // `kgate serve`: loads a model repository (or NAME=PATH models) through the
 // trust policy and the scanner, then serves TF Serving REST v1 and KServe v2
 // on one port until SIGTERM/SIGINT, polling the repository for new, changed
-// and removed versions. Settings come from --config FILE, overridden by flags.
+// and removed versions, with metrics at GET /metrics and, given --audit-log,
+// an audit log of every refusal. Settings come from --config FILE,
+// overridden by flags.
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -12,11 +14,15 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/engine_model.h"
+#include "observe/audit_log.h"
+#include "observe/registry.h"
 #include "serve/http_server.h"
 #include "serve/live_repository.h"
 #include "serve/model_repository.h"
 #include "serve/repository_loader.h"
+#include "serve/request_observer.h"
 #include "serve/router.h"
+#include "serve/serve_metrics.h"
 #include "serve/server_config.h"
 #include "util/strings.h"
 
@@ -66,7 +72,8 @@ std::optional<double> PollIntervalFlag(const Args& args, double fallback) {
 int RunServe(const std::vector<std::string>& argv) {
   absl::StatusOr<Args> args = Args::Parse(
       argv, {.with_value = {"--model-repository", "--model", "--host", "--port", "--threads", "--max-body-bytes",
-                            "--read-timeout", "--request-timeout", "--config", "--poll-interval", "--version-policy"},
+                            "--read-timeout", "--request-timeout", "--config", "--poll-interval", "--version-policy",
+                            "--gzip-max-ratio", "--audit-log", "--audit-log-max-bytes", "--audit-log-files"},
              .switches = {}});
   if (!args.ok()) return UsageError("serve", util::ToStd(args.status().message()));
   if (!args->positional().empty()) return UsageError("serve", "unexpected argument '" + args->positional()[0] + "'");
@@ -101,6 +108,27 @@ int RunServe(const std::vector<std::string>& argv) {
     if (!parsed.ok()) return UsageError("serve", util::ToStd(parsed.status().message()));
     versions = *std::move(parsed);
   }
+  const std::optional<int64_t> gzip_ratio = IntFlag("serve", *args, "--gzip-max-ratio", 1, 100000, 100);
+  const std::optional<int64_t> audit_max_bytes =
+      IntFlag("serve", *args, "--audit-log-max-bytes", 4096, int64_t{1} << 40, int64_t{64} << 20);
+  const std::optional<int64_t> audit_files = IntFlag("serve", *args, "--audit-log-files", 0, 1000, 5);
+  if (!gzip_ratio || !audit_max_bytes || !audit_files) return kExitUsage;
+
+  // Metrics and the audit log exist before any model loads (a refused model
+  // is audited too), so they outlive the loader, the router and the server.
+  observe::Registry registry;
+  absl::StatusOr<std::unique_ptr<serve::ServeMetrics>> metrics = serve::ServeMetrics::Register(registry);
+  if (!metrics.ok()) return UsageError("serve", util::ToStd(metrics.status().message()));
+  std::unique_ptr<observe::AuditLog> audit_log;
+  if (const std::optional<std::string> audit_path = args->Get("--audit-log")) {
+    absl::StatusOr<std::unique_ptr<observe::AuditLog>> opened =
+        observe::AuditLog::Open({.path = *audit_path,
+                                 .max_bytes = static_cast<uint64_t>(*audit_max_bytes),
+                                 .max_files = static_cast<int>(*audit_files)},
+                                &registry);
+    if (!opened.ok()) return UsageError("serve", util::ToStd(opened.status().message()));
+    audit_log = *std::move(opened);
+  }
 
   serve::RepositoryOptions options;
   options.default_versions = versions;
@@ -110,7 +138,13 @@ int RunServe(const std::vector<std::string>& argv) {
     if (!policy.ok()) return UsageError("serve", util::ToStd(policy.status().message()));
     options.config.server_trust = *std::move(policy);
   }
-  options.on_event = PrintEvent;
+  serve::ServeOptions serve_options;
+  serve_options.metrics = metrics->get();
+  serve_options.audit_log = audit_log.get();
+  options.on_event = [&serve_options](const serve::RepositoryEvent& e) {
+    PrintEvent(e);
+    serve::ObserveRepositoryEvent(serve_options, e);
+  };
   // Requests run concurrently on the worker threads, so each prediction uses one core.
   engine::EngineOptions engine_options;
   engine_options.intra_op_threads = 1;
@@ -143,7 +177,7 @@ int RunServe(const std::vector<std::string>& argv) {
   }
 
   serve::LiveRepository live(*std::move(initial));
-  serve::ServeOptions serve_options;
+  (*metrics)->models_loaded->Set(static_cast<double>(live.Snapshot()->size()));
   serve_options.request_timeout = absl::Seconds(*request_timeout);
   serve_options.json_limits.max_input_bytes = static_cast<uint64_t>(*max_body);
   const serve::Router router(live, serve_options);
@@ -158,8 +192,12 @@ int RunServe(const std::vector<std::string>& argv) {
   if (loader != nullptr && *poll_interval > 0) {
     std::fprintf(stderr, "kgate serve: polling %s every %g s (default version policy: %s)\n", repo_dir->c_str(),
                  *poll_interval, versions.ToString().c_str());
-    poller = std::make_unique<serve::RepositoryPoller>(*loader, live, absl::Seconds(*poll_interval));
+    observe::Gauge* models_loaded = (*metrics)->models_loaded;
+    poller = std::make_unique<serve::RepositoryPoller>(
+        *loader, live, absl::Seconds(*poll_interval),
+        [models_loaded](const serve::ModelRepository& now) { models_loaded->Set(static_cast<double>(now.size())); });
   }
+  http.gzip_max_ratio = static_cast<uint32_t>(*gzip_ratio);
   absl::Status served = serve::RunHttpServer(router, http, [](const std::string& address) {
     std::fprintf(stderr, "kgate serve: listening on http://%s\n", address.c_str());
     std::fflush(stderr);

@@ -68,13 +68,27 @@ void AppendEscapedLabelValue(std::string_view value, std::string* out) {
 void AppendSampleValue(double v, std::string* out) {
   if (std::isnan(v)) {
     out->append("NaN");
-  } else if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-  } else {
-    char buf[40];
-    auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    out->append(buf, r.ptr);
+    return;
   }
+  if (std::isinf(v)) {
+    out->append(v > 0 ? "+Inf" : "-Inf");
+    return;
+  }
+  // Shortest round-trip digits, written plainly ("0.0005", "1048576") unless
+  // the exponent is below -4 or 21 and up, where plain digits get long.
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
+  const size_t e = sci.find('e');
+  const char* exp_begin = sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0);
+  int exponent = 0;
+  std::from_chars(exp_begin, sci.data() + sci.size(), exponent);
+  if (exponent < -4 || exponent >= 21) {
+    out->append(sci);
+    return;
+  }
+  r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  out->append(buf, r.ptr);
 }
 
 void AppendFamilyHeader(const MetricFamily& family, std::string* out) {

@@ -19,4 +19,9 @@ int HttpStatusFor(absl::StatusCode code);
 
 HttpResponse ErrorResponse(const absl::Status& status);
 
+// Payload under which any stage may name the rules behind a refusal, comma
+// separated ("probs:range", "signature_missing,untrusted_key"): metrics and
+// the audit log report them (request_observer.h); the client never sees them.
+inline constexpr char kRefusalRulesPayloadUrl[] = "kgate.dev/serve/rules";
+
 }  // namespace kgate::serve

@@ -16,7 +16,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "serve/error_response.h"
+#include "serve/content_encoding.h"
+#include "trust/digest.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -49,6 +50,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { --state_.live; }
 
   void Start() {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ = peer.address().to_string();
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
   }
 
@@ -79,11 +83,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     busy_ = true;
     if (ec == http::error::header_limit) {
-      return SendError(431, util::StrCat("request headers exceed the ", state_.options.max_header_bytes,
-                                         "-byte limit"));
+      return SendError(431, "headers_too_large",
+                       util::StrCat("request headers exceed the ", state_.options.max_header_bytes, "-byte limit"));
     }
     if (ec == http::error::body_limit) return SendBodyTooLarge();
-    if (ec) return SendError(400, util::StrCat("malformed HTTP request: ", ec.message()));
+    if (ec) return SendError(400, "malformed_http", util::StrCat("malformed HTTP request: ", ec.message()));
     const auto& req = parser_->get();
     if (parser_->content_length() && *parser_->content_length() > state_.options.max_body_bytes) {
       return SendBodyTooLarge();
@@ -109,26 +113,57 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();  // a timed-out stream is already closed: nothing can be sent
     stream_.expires_never();
     http::request<http::string_body> req = parser_->release();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    request.body = std::move(req.body());
-    auto it = req.find("Inference-Header-Content-Length");
-    if (it != req.end()) request.inference_header_length = std::string(it->value());
+    HttpRequest request = RequestHead(req);
+    const beast::string_view encoding_header = req[http::field::content_encoding];
+    const std::string_view encoding(encoding_header.data(), encoding_header.size());
+    if (!IsIdentityEncoding(encoding)) {
+      request.encoded = HttpRequest::Encoded{req.body().size(), trust::ToHex(trust::HashBytes(req.body()))};
+      absl::StatusOr<std::string> decoded =
+          DecodeBody(encoding, req.body(), {state_.options.max_body_bytes, state_.options.gzip_max_ratio});
+      if (!decoded.ok()) {
+        const absl::StatusCode code = decoded.status().code();
+        const int status = code == absl::StatusCode::kUnimplemented        ? 415
+                           : code == absl::StatusCode::kResourceExhausted ? 413
+                                                                           : 400;
+        const char* rule = status == 415 ? "unsupported_content_encoding"
+                           : status == 413 ? "gzip_too_large"
+                                           : "malformed_gzip";
+        return Send(state_.router.Refuse(request, status, absl::InvalidArgumentError(decoded.status().message()), rule),
+                    false);
+      }
+      request.body = *std::move(decoded);
+    } else {
+      request.body = std::move(req.body());
+    }
     const HttpResponse response = state_.router.Handle(request);
     Send(response, req.keep_alive() && !state_.stopping);
   }
 
+  // Method, target, client and the headers the protocols read; no body.
+  HttpRequest RequestHead(const http::request<http::string_body>& req) const {
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.client = client_;
+    auto it = req.find("Inference-Header-Content-Length");
+    if (it != req.end()) request.inference_header_length = std::string(it->value());
+    return request;
+  }
+
   void SendBodyTooLarge() {
-    SendError(413, util::StrCat("request body exceeds the ", state_.options.max_body_bytes, "-byte limit"));
+    SendError(413, "body_too_large",
+              util::StrCat("request body exceeds the ", state_.options.max_body_bytes, "-byte limit"));
   }
 
   // After a transport-level error the rest of the stream cannot be trusted,
   // so the connection closes after the reply.
-  void SendError(int status, const std::string& message) {
-    HttpResponse response = ErrorResponse(absl::InvalidArgumentError(message));
-    response.status = status;
-    Send(response, false);
+  // The request line is known when the header was parsed (a body that is
+  // too large), and not otherwise.
+  void SendError(int status, const char* rule, const std::string& message) {
+    HttpRequest request;
+    if (parser_ && parser_->is_header_done()) request = RequestHead(parser_->get());
+    request.client = client_;
+    Send(state_.router.Refuse(request, status, absl::InvalidArgumentError(message), rule), false);
   }
 
   void Send(const HttpResponse& response, bool keep_alive) {
@@ -159,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerState& state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string client_;  // the peer's IP address
   bool busy_ = false;
 };
 

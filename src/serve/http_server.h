@@ -6,7 +6,10 @@
 // each header and body read so a slow client is cut off, and a graceful stop
 // on SIGTERM/SIGINT: the listener closes, idle connections are closed,
 // requests in flight finish and get their reply (with Connection: close),
-// then Run returns. Only this file knows Beast; requests go to the Router.
+// then Run returns. Bodies sent with Content-Encoding: gzip are decoded under
+// the body cap and a ratio cap (content_encoding.h). Only this file knows
+// Beast; requests go to the Router, and so do the refusals decided here, so
+// they are counted and audited like the rest.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +28,7 @@ struct HttpServerOptions {
   int threads = 4;                             // workers; each runs one request at a time
   uint64_t max_body_bytes = uint64_t{64} << 20;
   uint32_t max_header_bytes = 16 << 10;
+  uint32_t gzip_max_ratio = 100;               // decoded bytes per gzip byte (content_encoding.h)
   absl::Duration read_timeout = absl::Seconds(30);   // per header read (includes keep-alive idle) and per body read
   absl::Duration write_timeout = absl::Seconds(30);
   absl::Duration drain_timeout = absl::Seconds(30);  // how long a stop waits for requests in flight

@@ -5,6 +5,7 @@
 // that knows Beast.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,15 @@ struct HttpRequest {
   std::string body;
   // The KServe binary extension's Inference-Header-Content-Length, verbatim.
   std::optional<std::string> inference_header_length;
+  // The peer's IP address, for the audit log ("" when not from a socket).
+  std::string client{};
+  // Set when the body arrived with a Content-Encoding (gzip): the size and
+  // SHA-256 (lowercase hex) of the bytes as sent; `body` holds them decoded.
+  struct Encoded {
+    uint64_t bytes = 0;
+    std::string sha256;
+  };
+  std::optional<Encoded> encoded{};
 };
 
 struct HttpResponse {
@@ -26,6 +36,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Output rules ("output:rule") that flagged this reply; never sent. The
+  // router writes one audit line for a reply with any.
+  std::vector<std::string> flagged_rules;
 };
 
 // A 200 reply with a JSON body.

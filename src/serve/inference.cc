@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "serve/serve_metrics.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -36,10 +37,24 @@ absl::StatusOr<InferenceResult> RunInference(const ServedModel& served,
   views.reserve(tensors->size());
   for (const engine::HostTensor& t : *tensors) views.push_back(t.view());
   engine::RunOptions run;
-  run.deadline = absl::Now() + std::min(options.request_timeout, limits.request_timeout.value_or(options.request_timeout));
+  const absl::Time start = absl::Now();
+  run.deadline = start + std::min(options.request_timeout, limits.request_timeout.value_or(options.request_timeout));
   InferenceResult result;
-  KGATE_ASSIGN_OR_RETURN(result.outputs, served.model->Predict(views, run));
-  KGATE_ASSIGN_OR_RETURN(result.flags, ValidateOutputs(served, result.outputs, options.output_events));
+  absl::StatusOr<std::vector<engine::HostTensor>> outputs = served.model->Predict(views, run);
+  ServeMetrics* metrics = options.metrics;
+  if (metrics != nullptr) {
+    metrics->inference_duration->With({served.name}).Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  }
+  if (!outputs.ok()) return outputs.status();
+  result.outputs = *std::move(outputs);
+  // The metrics count every broken output rule, whatever its action.
+  const OutputEventSink sink = [&](const ServedModel& s, const OutputFlag& f) {
+    if (metrics != nullptr) {
+      metrics->output_rule_breaks->With({s.name, OutputFlagName(f), schema::OutputActionName(f.action)}).Increment();
+    }
+    if (options.output_events) options.output_events(s, f);
+  };
+  KGATE_ASSIGN_OR_RETURN(result.flags, ValidateOutputs(served, result.outputs, sink));
   return result;
 }
 

@@ -19,13 +19,23 @@
 #include "serve/model_repository.h"
 #include "serve/output_validation.h"
 
+namespace kgate::observe {
+class AuditLog;
+}  // namespace kgate::observe
+
 namespace kgate::serve {
+
+struct ServeMetrics;
 
 struct ServeOptions {
   absl::Duration request_timeout = absl::Seconds(30);  // inference deadline, from when the body is read
   ValidationOptions validation;
   io::json::Limits json_limits;  // depth (<= 128), string, element caps for request bodies
-  OutputEventSink output_events;  // told of every broken output rule (audit log, metrics); may be empty
+  // Where requests are counted (and whose registry GET /metrics serves) and
+  // refusals audited; null turns each off. Both outlive the router.
+  ServeMetrics* metrics = nullptr;
+  observe::AuditLog* audit_log = nullptr;
+  OutputEventSink output_events;  // told of every broken output rule, besides the metrics; may be empty
 };
 
 // What inference hands the protocol encoders: the outputs in the model's

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "absl/strings/cord.h"
+#include "serve/error_response.h"
 #include "serve/model_repository.h"
 #include "util/strings.h"
 
@@ -40,6 +41,7 @@ absl::StatusOr<std::vector<OutputFlag>> ValidateOutputs(const ServedModel& serve
   if (served.output_spec.empty()) return flags;
   const std::vector<std::string>& names = served.model->output_names();
   std::string rejected;
+  std::vector<std::string> rejected_rules;
   std::vector<float> scratch;
   for (const schema::OutputRules& rules : served.output_spec.outputs) {
     size_t o = 0;
@@ -55,6 +57,7 @@ absl::StatusOr<std::vector<OutputFlag>> ValidateOutputs(const ServedModel& serve
       switch (f.action) {
         case schema::OutputAction::kReject:
           if (rejected.empty()) rejected = Describe(served, f, batch);
+          rejected_rules.push_back(OutputFlagName(f));
           break;
         case schema::OutputAction::kLog:
           std::fprintf(stderr, "kgate serve: output check: %s\n", Describe(served, f, batch).c_str());
@@ -66,29 +69,38 @@ absl::StatusOr<std::vector<OutputFlag>> ValidateOutputs(const ServedModel& serve
   if (!rejected.empty()) {
     absl::Status status = absl::InternalError(util::StrCat("output refused: ", rejected));
     status.SetPayload(kOutputRefusedPayloadUrl, absl::Cord("1"));
+    status.SetPayload(kRefusalRulesPayloadUrl, absl::Cord(util::StrJoin(rejected_rules, ",")));
     return status;
   }
   return flags;
+}
+
+std::string OutputFlagName(const OutputFlag& flag) {
+  std::string name;
+  // Output names come from the model file: only token characters reach a
+  // header (or a metric label), so no name can split or inject one.
+  for (char c : flag.output) {
+    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                       c == '-' || c == '.' || c == '/';
+    name += token ? c : '_';
+  }
+  util::StrAppend(&name, ":", schema::OutputRuleName(flag.rule));
+  return name;
 }
 
 std::string FlagsHeaderValue(const std::vector<OutputFlag>& flags) {
   std::string value;
   for (const OutputFlag& f : flags) {
     if (!value.empty()) value += ',';
-    // Output names come from the model file: only token characters reach a
-    // header, so no name can split or inject one.
-    for (char c : f.output) {
-      const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                         c == '-' || c == '.' || c == '/';
-      value += token ? c : '_';
-    }
-    util::StrAppend(&value, ":", schema::OutputRuleName(f.rule));
+    value += OutputFlagName(f);
   }
   return value;
 }
 
 void AddFlagsHeader(const std::vector<OutputFlag>& flags, HttpResponse* response) {
-  if (!flags.empty()) response->headers.emplace_back("X-Kgate-Flags", FlagsHeaderValue(flags));
+  if (flags.empty()) return;
+  response->headers.emplace_back("X-Kgate-Flags", FlagsHeaderValue(flags));
+  for (const OutputFlag& f : flags) response->flagged_rules.push_back(OutputFlagName(f));
 }
 
 void WriteFlags(const std::vector<OutputFlag>& flags, io::json::Writer* w) {

@@ -49,9 +49,13 @@ inline constexpr char kOutputRefusedPayloadUrl[] = "kgate.dev/serve/output_refus
 // What the client is told when an output is refused.
 inline constexpr char kOutputRefusedMessage[] = "the model's output did not pass the server's output checks";
 
+// "probs:simplex": the output (header-token characters only) and the rule.
+// Names a broken rule in the X-Kgate-Flags header, metrics and the audit log.
+std::string OutputFlagName(const OutputFlag& flag);
 // "probs:simplex,probs:min_confidence": the X-Kgate-Flags header value.
 std::string FlagsHeaderValue(const std::vector<OutputFlag>& flags);
-// Adds X-Kgate-Flags to `response` when there are flags.
+// Adds X-Kgate-Flags to `response` when there are flags, and names them in
+// its flagged_rules (for the audit log).
 void AddFlagsHeader(const std::vector<OutputFlag>& flags, HttpResponse* response);
 // [{"output": ..., "rule": ..., "rows": [...], "count": N}, ...]
 void WriteFlags(const std::vector<OutputFlag>& flags, io::json::Writer* w);

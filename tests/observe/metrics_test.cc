@@ -123,12 +123,12 @@ TEST(MetricsTest, LabelValueEscaping) {
 
 TEST(MetricsTest, SampleValuesUseGoFloatSyntax) {
   std::string out;
-  for (double v : {1.0, 0.25, 1e21, -0.0, std::numeric_limits<double>::infinity(),
+  for (double v : {1.0, 0.25, 1e21, -0.0, 0.0005, 0.00005, 1048576.0, 1e20, std::numeric_limits<double>::infinity(),
                    -std::numeric_limits<double>::infinity(), std::nan("")}) {
     AppendSampleValue(v, &out);
     out.push_back(' ');
   }
-  EXPECT_EQ(out, "1 0.25 1e+21 -0 +Inf -Inf NaN ");
+  EXPECT_EQ(out, "1 0.25 1e+21 -0 0.0005 5e-05 1048576 100000000000000000000 +Inf -Inf NaN ");
 }
 
 TEST(MetricsTest, ConcurrentIncrementsAreExact) {

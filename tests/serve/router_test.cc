@@ -118,8 +118,9 @@ TEST_F(RouterTest, KServeBinaryInRequestAndReply) {
   const std::string body = BinaryInfer(R"("parameters":{"binary_data_output":true},)", &header);
   const HttpResponse r = Call("POST", "/v2/models/m/infer", body, std::to_string(header.size()));
   ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_EQ(r.headers.size(), 1u);
+  ASSERT_EQ(r.headers.size(), 2u);
   EXPECT_EQ(r.headers[0].first, "Inference-Header-Content-Length");
+  EXPECT_EQ(r.headers[1].first, "X-Request-Id");
   const size_t json_size = std::stoul(r.headers[0].second);
   const io::json::Value reply = Json(r.body.substr(0, json_size));
   EXPECT_EQ(reply.Find("id")->string(), "r1");
