@@ -108,10 +108,13 @@ int RunServe(const std::vector<std::string>& argv) {
     if (!parsed.ok()) return UsageError("serve", util::ToStd(parsed.status().message()));
     versions = *std::move(parsed);
   }
-  const std::optional<int64_t> gzip_ratio = IntFlag("serve", *args, "--gzip-max-ratio", 1, 100000, 100);
+  const std::optional<int64_t> gzip_ratio = IntFlag("serve", *args, "--gzip-max-ratio", 1, serve::kMaxGzipRatio,
+                                                    file.gzip_max_ratio.value_or(serve::kDefaultGzipRatio));
   const std::optional<int64_t> audit_max_bytes =
-      IntFlag("serve", *args, "--audit-log-max-bytes", 4096, int64_t{1} << 40, int64_t{64} << 20);
-  const std::optional<int64_t> audit_files = IntFlag("serve", *args, "--audit-log-files", 0, 1000, 5);
+      IntFlag("serve", *args, "--audit-log-max-bytes", serve::kMinAuditLogBytes, serve::kMaxAuditLogBytes,
+              file.audit_log_max_bytes.value_or(serve::kDefaultAuditLogBytes));
+  const std::optional<int64_t> audit_files = IntFlag("serve", *args, "--audit-log-files", 0, serve::kMaxAuditLogFiles,
+                                                     file.audit_log_files.value_or(serve::kDefaultAuditLogFiles));
   if (!gzip_ratio || !audit_max_bytes || !audit_files) return kExitUsage;
 
   // Metrics and the audit log exist before any model loads (a refused model
@@ -120,7 +123,9 @@ int RunServe(const std::vector<std::string>& argv) {
   absl::StatusOr<std::unique_ptr<serve::ServeMetrics>> metrics = serve::ServeMetrics::Register(registry);
   if (!metrics.ok()) return UsageError("serve", util::ToStd(metrics.status().message()));
   std::unique_ptr<observe::AuditLog> audit_log;
-  if (const std::optional<std::string> audit_path = args->Get("--audit-log")) {
+  std::optional<std::string> audit_path = args->Get("--audit-log");
+  if (!audit_path) audit_path = file.audit_log;
+  if (audit_path) {
     absl::StatusOr<std::unique_ptr<observe::AuditLog>> opened =
         observe::AuditLog::Open({.path = *audit_path,
                                  .max_bytes = static_cast<uint64_t>(*audit_max_bytes),

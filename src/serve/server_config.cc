@@ -14,7 +14,7 @@ using io::json::Value;
 absl::Status ParseServerSection(const Value& v, std::string_view where, ServerConfig& out) {
   KGATE_RETURN_IF_ERROR(config::ExpectMapping(v, where, "server",
                                               {"host", "port", "threads", "max_body_bytes", "max_header_bytes",
-                                               "read_timeout", "request_timeout"}));
+                                               "read_timeout", "request_timeout", "gzip_max_ratio"}));
   for (const auto& [key, value] : v.object()) {
     const std::string path = config::KeyPath("server", key);
     auto read_int = [&](int64_t lo, int64_t hi, std::optional<int64_t>& into) -> absl::Status {
@@ -37,6 +37,8 @@ absl::Status ParseServerSection(const Value& v, std::string_view where, ServerCo
       KGATE_RETURN_IF_ERROR(read_int(1024, 1 << 20, out.max_header_bytes));
     } else if (key == "read_timeout") {
       KGATE_RETURN_IF_ERROR(read_int(1, kMaxTimeoutSeconds, out.read_timeout_s));
+    } else if (key == "gzip_max_ratio") {
+      KGATE_RETURN_IF_ERROR(read_int(1, kMaxGzipRatio, out.gzip_max_ratio));
     } else {
       KGATE_RETURN_IF_ERROR(read_int(1, kMaxTimeoutSeconds, out.request_timeout_s));
     }
@@ -66,11 +68,31 @@ absl::Status ParseRepositorySection(const Value& v, std::string_view where, std:
   return absl::OkStatus();
 }
 
+absl::Status ParseAuditLogSection(const Value& v, std::string_view where, std::string_view base_dir,
+                                  ServerConfig& out) {
+  KGATE_RETURN_IF_ERROR(config::ExpectMapping(v, where, "audit_log", {"path", "max_bytes", "files"}));
+  for (const auto& [key, value] : v.object()) {
+    const std::string path = config::KeyPath("audit_log", key);
+    if (key == "path") {
+      absl::StatusOr<std::string> file = config::ReadString(value, where, path);
+      if (!file.ok()) return file.status();
+      out.audit_log = config::ResolvePath(base_dir, *file);
+    } else {
+      const bool bytes = key == "max_bytes";
+      absl::StatusOr<int64_t> n = config::ReadInt(value, where, path, bytes ? kMinAuditLogBytes : 0,
+                                                  bytes ? kMaxAuditLogBytes : kMaxAuditLogFiles);
+      if (!n.ok()) return n.status();
+      (bytes ? out.audit_log_max_bytes : out.audit_log_files) = *n;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServerConfig> ParseServerConfig(const Value& root, std::string_view where, std::string_view base_dir) {
   // One line per section; each section's owner adds theirs.
-  KGATE_RETURN_IF_ERROR(config::ExpectMapping(root, where, "", {"server", "repository", "trust"}));
+  KGATE_RETURN_IF_ERROR(config::ExpectMapping(root, where, "", {"server", "repository", "trust", "audit_log"}));
   ServerConfig out;
   out.source = std::string(where);
   for (const auto& [key, value] : root.object()) {
@@ -82,6 +104,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const Value& root, std::string_vi
       absl::StatusOr<TrustSection> trust = ParseTrustSection(value, where, "trust", base_dir);
       if (!trust.ok()) return trust.status();
       out.trust = *std::move(trust);
+    } else if (key == "audit_log") {
+      KGATE_RETURN_IF_ERROR(ParseAuditLogSection(value, where, base_dir, out));
     }
   }
   return out;

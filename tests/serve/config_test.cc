@@ -120,6 +120,23 @@ TEST(ServerConfigTest, SectionsParseAndPathsAreRelativeToTheFile) {
   EXPECT_EQ(c->trust->spec.trusted_key_files, (std::vector<std::string>{"/etc/kgate/keys/a.pub", "/abs/b.pub"}));
 }
 
+TEST(ServerConfigTest, AuditLogAndGzip) {
+  absl::StatusOr<ServerConfig> c = ParseServerConfig(
+      Json(R"({"server": {"gzip_max_ratio": 50},
+               "audit_log": {"path": "log/audit.jsonl", "max_bytes": 1048576, "files": 0}})"),
+      "kgate.yaml", "/etc/kgate");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->gzip_max_ratio, 50);
+  EXPECT_EQ(c->audit_log, "/etc/kgate/log/audit.jsonl");
+  EXPECT_EQ(c->audit_log_max_bytes, 1048576);
+  EXPECT_EQ(c->audit_log_files, 0);
+  EXPECT_THAT(ServerError(R"({"audit_log": {"max_bytes": 10}})"),
+              HasSubstr("audit_log.max_bytes: expected an integer in 4096.."));
+  EXPECT_THAT(ServerError(R"({"audit_log": {"files": 1001}})"), HasSubstr("audit_log.files: expected an integer in 0..1000"));
+  EXPECT_THAT(ServerError(R"({"audit_log": {"rotate": 3}})"), HasSubstr("audit_log.rotate: unknown key"));
+  EXPECT_THAT(ServerError(R"({"server": {"gzip_max_ratio": 0}})"), HasSubstr("server.gzip_max_ratio: expected an integer"));
+}
+
 TEST(ServerConfigTest, ErrorsNameFileKeyAndExpectation) {
   EXPECT_THAT(ServerError(R"({"serve": {}})"), HasSubstr("kgate.yaml: serve: unknown key"));
   EXPECT_THAT(ServerError(R"({"server": {"port": 70000}})"), HasSubstr("server.port: expected an integer in 0..65535"));
