@@ -21,6 +21,7 @@ PACKAGES=(
   libboost-dev                                    # Boost.Beast/Asio, header-only (serve: HTTP/1.1 server)
   libyaml-dev                                     # YAML tokenizer (event API) under io/yaml: kgate.yaml, server config
   python3 python3-venv python3-pip                # fixture tools and end-to-end tests
+  prometheus                                      # e2e: a real Prometheus scrapes kgate serve; promtool lints /metrics
   unzip curl
   wrk                                             # HTTP load generator for bench/serve_vs_fastapi.py
 )
