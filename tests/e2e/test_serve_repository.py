@@ -203,7 +203,8 @@ def test_tampered_new_version_does_not_replace_the_signed_old_one(tmp_path, serv
     priv, pub = keypair(tmp_path)
     repo = tmp_path / "repo"
     sign(put(repo, "digits", 1), priv)
-    server = servers("--config", trust_config(tmp_path, repo, pub))
+    audit_log = tmp_path / "audit.jsonl"
+    server = servers("--config", trust_config(tmp_path, repo, pub), "--audit-log", audit_log)
     # Version 2 is signed, then one byte changes: staged outside, moved in whole.
     staging = tmp_path / "staging"
     model = put(staging, "digits", 2)
@@ -215,6 +216,17 @@ def test_tampered_new_version_does_not_replace_the_signed_old_one(tmp_path, serv
     server.wait_for_log("model 'digits' version 2 not loaded (files-differ)")
     assert server.versions("digits") == [1]
     assert predict(server, "digits").status_code == 200
+    # Counted in metrics and written to the audit log.
+    metrics = requests.get(f"{server.url}/metrics", timeout=10).text
+    assert 'kgate_model_refusals_total{model="digits",reason="files-differ"} 1' in metrics, metrics
+    end = time.monotonic() + WAIT_S
+    while time.monotonic() < end and "model_refused" not in (audit_log.read_text() if audit_log.exists() else ""):
+        time.sleep(0.05)
+    refused = [json.loads(line) for line in audit_log.read_text().splitlines()
+               if json.loads(line)["event"] == "model_refused"]
+    assert len(refused) == 1, refused
+    assert refused[0]["model"] == "digits" and refused[0]["version"] == 2
+    assert refused[0]["rules"] == ["files-differ"] and "does not verify" in refused[0]["detail"]
     # A signature from a key the server does not trust is no better.
     other_priv, _ = keypair(tmp_path, "other")
     sign(repo / "digits" / "2" / "model.keras", other_priv)
