@@ -3,11 +3,10 @@
 #include "util/strings.h"
 
 namespace kgate::schema {
-namespace {
 
 using io::json::Value;
 
-std::string Actual(const Value& v) {
+std::string DescribeValue(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::kString: {
       std::string quoted;
@@ -20,13 +19,16 @@ std::string Actual(const Value& v) {
   }
 }
 
+namespace {
+
 absl::Status Expected(const Value& v, std::string_view what, std::string_view where, std::string_view path) {
-  return ConfigError(where, path, util::StrCat("expected ", what, ", got ", Actual(v)));
+  return ConfigError(where, path, util::StrCat("expected ", what, ", got ", DescribeValue(v)));
 }
 
 }  // namespace
 
 absl::Status ConfigError(std::string_view where, std::string_view path, std::string_view what) {
+  if (path.empty()) return absl::InvalidArgumentError(util::StrCat(where, ": ", what));
   return absl::InvalidArgumentError(util::StrCat(where, ": ", path, ": ", what));
 }
 

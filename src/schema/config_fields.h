@@ -18,8 +18,13 @@
 
 namespace kgate::schema {
 
-// "<where>: <path>: <what>" as INVALID_ARGUMENT.
+// "<where>: <path>: <what>" as INVALID_ARGUMENT ("<where>: <what>" when
+// `path` is empty: the document itself).
 absl::Status ConfigError(std::string_view where, std::string_view path, std::string_view what);
+
+// What a value is, for "got ...": `string "x"` (cut at 64 bytes), `number 2`,
+// `true`, `array`, ...
+std::string DescribeValue(const io::json::Value& v);
 
 // `path` + "." + `key` (just `key` when path is empty).
 std::string ConfigPath(std::string_view path, std::string_view key);

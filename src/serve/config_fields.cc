@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "io/yaml/yaml.h"
+#include "schema/config_fields.h"
 #include "util/strings.h"
 
 namespace kgate::serve::config {
@@ -42,59 +43,11 @@ absl::StatusOr<Value> ReadDocument(const std::string& path) {
   return doc;
 }
 
-std::string KeyPath(std::string_view parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : util::StrCat(parent, ".", key);
-}
-
-absl::Status Error(std::string_view where, std::string_view key_path, std::string_view what) {
-  return absl::InvalidArgumentError(
-      key_path.empty() ? util::StrCat(where, ": ", what) : util::StrCat(where, ": ", key_path, ": ", what));
-}
-
-std::string Describe(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::kString: {
-      std::string quoted;
-      io::json::AppendQuoted(v.string().substr(0, 64), &quoted);
-      return util::StrCat("string ", quoted);
-    }
-    case Value::Kind::kNumber:
-      return util::StrCat("number ", v.number().integer ? util::StrCat(*v.number().integer)
-                                                        : util::StrCat(v.number().value));
-    case Value::Kind::kArray:
-      return "a list";
-    case Value::Kind::kObject:
-      return "a mapping";
-    default:
-      return std::string(Value::KindName(v.kind()));
-  }
-}
-
-absl::Status ExpectMapping(const Value& v, std::string_view where, std::string_view key_path,
-                           std::initializer_list<std::string_view> allowed) {
-  if (!v.is_object()) return Error(where, key_path, util::StrCat("expected a mapping, got ", Describe(v)));
-  for (const auto& [key, value] : v.object()) {
-    bool known = false;
-    for (std::string_view a : allowed) known = known || key == a;
-    if (!known) {
-      std::string expected;
-      for (std::string_view a : allowed) expected = expected.empty() ? std::string(a) : util::StrCat(expected, ", ", a);
-      return Error(where, KeyPath(key_path, key),
-                   util::StrCat("unknown key; expected one of: ", expected.empty() ? "(none)" : expected));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<bool> ReadBool(const Value& v, std::string_view where, std::string_view key_path) {
-  if (!v.is_bool()) return Error(where, key_path, util::StrCat("expected true or false, got ", Describe(v)));
-  return v.bool_value();
-}
-
 absl::StatusOr<int64_t> ReadInt(const Value& v, std::string_view where, std::string_view key_path, int64_t lo,
                                 int64_t hi) {
   if (!v.is_number() || !v.number().integer || *v.number().integer < lo || *v.number().integer > hi) {
-    return Error(where, key_path, util::StrCat("expected an integer in ", lo, "..", hi, ", got ", Describe(v)));
+    return schema::ConfigError(where, key_path,
+                               util::StrCat("expected an integer in ", lo, "..", hi, ", got ", schema::DescribeValue(v)));
   }
   return *v.number().integer;
 }
@@ -102,22 +55,20 @@ absl::StatusOr<int64_t> ReadInt(const Value& v, std::string_view where, std::str
 absl::StatusOr<double> ReadNumber(const Value& v, std::string_view where, std::string_view key_path, double lo,
                                   double hi) {
   if (!v.is_number() || !std::isfinite(v.number().value) || v.number().value < lo || v.number().value > hi) {
-    return Error(where, key_path, util::StrCat("expected a number in ", lo, "..", hi, ", got ", Describe(v)));
+    return schema::ConfigError(where, key_path,
+                               util::StrCat("expected a number in ", lo, "..", hi, ", got ", schema::DescribeValue(v)));
   }
   return v.number().value;
 }
 
-absl::StatusOr<std::string> ReadString(const Value& v, std::string_view where, std::string_view key_path) {
-  if (!v.is_string()) return Error(where, key_path, util::StrCat("expected a string, got ", Describe(v)));
-  return v.string();
-}
-
 absl::StatusOr<std::vector<std::string>> ReadStringList(const Value& v, std::string_view where,
                                                         std::string_view key_path) {
-  if (!v.is_array()) return Error(where, key_path, util::StrCat("expected a list of strings, got ", Describe(v)));
+  if (!v.is_array()) {
+    return schema::ConfigError(where, key_path, util::StrCat("expected a list of strings, got ", schema::DescribeValue(v)));
+  }
   std::vector<std::string> out;
   for (size_t i = 0; i < v.array().size(); ++i) {
-    absl::StatusOr<std::string> s = ReadString(v.array()[i], where, util::StrCat(key_path, "[", i, "]"));
+    absl::StatusOr<std::string> s = schema::ReadString(v.array()[i], where, util::StrCat(key_path, "[", i, "]"));
     if (!s.ok()) return s.status();
     out.push_back(*std::move(s));
   }

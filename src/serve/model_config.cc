@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "schema/config_fields.h"
 #include "serve/config_fields.h"
 #include "serve/trust_section.h"
 #include "util/strings.h"
@@ -17,9 +18,9 @@ using io::json::Value;
 
 absl::Status ParseLimits(const Value& v, std::string_view where, const ModelConfigContext& context,
                          ModelLimits& limits) {
-  if (absl::Status s = config::ExpectMapping(v, where, "limits", {"max_batch", "request_timeout"}); !s.ok()) return s;
+  if (absl::Status s = schema::CheckObject(v, {"max_batch", "request_timeout"}, where, "limits"); !s.ok()) return s;
   for (const auto& [key, value] : v.object()) {
-    const std::string path = config::KeyPath("limits", key);
+    const std::string path = schema::ConfigPath("limits", key);
     if (key == "max_batch") {
       absl::StatusOr<int64_t> n = config::ReadInt(value, where, path, 1, kMaxBatchLimit);
       if (!n.ok()) return n.status();
@@ -29,7 +30,7 @@ absl::Status ParseLimits(const Value& v, std::string_view where, const ModelConf
       absl::StatusOr<double> s = config::ReadNumber(value, where, path, 0.001, 1e9);
       if (!s.ok()) return s.status();
       if (*s > server_s) {
-        return config::Error(where, path,
+        return schema::ConfigError(where, path,
                              util::StrCat(*s, " seconds is longer than the server's request timeout (", server_s,
                                           " seconds); a model may only shorten it"));
       }
@@ -50,7 +51,7 @@ ModelConfig DefaultModelConfig(const ModelConfigContext& context) {
 absl::StatusOr<ModelConfig> ParseModelConfig(const Value& root, std::string_view where, std::string_view base_dir,
                                              const ModelConfigContext& context) {
   // One line per section; each section's owner adds theirs.
-  if (absl::Status s = config::ExpectMapping(root, where, "", {"versions", "trust", "limits"}); !s.ok()) return s;
+  if (absl::Status s = schema::CheckObject(root, {"versions", "trust", "limits"}, where, ""); !s.ok()) return s;
   ModelConfig config = DefaultModelConfig(context);
   config.source = std::string(where);
   for (const auto& [key, value] : root.object()) {

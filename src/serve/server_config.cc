@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "schema/config_fields.h"
 #include "serve/config_fields.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -12,11 +13,10 @@ namespace {
 using io::json::Value;
 
 absl::Status ParseServerSection(const Value& v, std::string_view where, ServerConfig& out) {
-  KGATE_RETURN_IF_ERROR(config::ExpectMapping(v, where, "server",
-                                              {"host", "port", "threads", "max_body_bytes", "max_header_bytes",
-                                               "read_timeout", "request_timeout", "gzip_max_ratio"}));
+  KGATE_RETURN_IF_ERROR(schema::CheckObject(v, {"host", "port", "threads", "max_body_bytes", "max_header_bytes",
+                                               "read_timeout", "request_timeout", "gzip_max_ratio"}, where, "server"));
   for (const auto& [key, value] : v.object()) {
-    const std::string path = config::KeyPath("server", key);
+    const std::string path = schema::ConfigPath("server", key);
     auto read_int = [&](int64_t lo, int64_t hi, std::optional<int64_t>& into) -> absl::Status {
       absl::StatusOr<int64_t> n = config::ReadInt(value, where, path, lo, hi);
       if (!n.ok()) return n.status();
@@ -24,7 +24,7 @@ absl::Status ParseServerSection(const Value& v, std::string_view where, ServerCo
       return absl::OkStatus();
     };
     if (key == "host") {
-      absl::StatusOr<std::string> host = config::ReadString(value, where, path);
+      absl::StatusOr<std::string> host = schema::ReadString(value, where, path);
       if (!host.ok()) return host.status();
       out.host = *std::move(host);
     } else if (key == "port") {
@@ -48,11 +48,11 @@ absl::Status ParseServerSection(const Value& v, std::string_view where, ServerCo
 
 absl::Status ParseRepositorySection(const Value& v, std::string_view where, std::string_view base_dir,
                                     ServerConfig& out) {
-  KGATE_RETURN_IF_ERROR(config::ExpectMapping(v, where, "repository", {"path", "poll_interval", "versions"}));
+  KGATE_RETURN_IF_ERROR(schema::CheckObject(v, {"path", "poll_interval", "versions"}, where, "repository"));
   for (const auto& [key, value] : v.object()) {
-    const std::string path = config::KeyPath("repository", key);
+    const std::string path = schema::ConfigPath("repository", key);
     if (key == "path") {
-      absl::StatusOr<std::string> dir = config::ReadString(value, where, path);
+      absl::StatusOr<std::string> dir = schema::ReadString(value, where, path);
       if (!dir.ok()) return dir.status();
       out.repository = config::ResolvePath(base_dir, *dir);
     } else if (key == "poll_interval") {
@@ -70,11 +70,11 @@ absl::Status ParseRepositorySection(const Value& v, std::string_view where, std:
 
 absl::Status ParseAuditLogSection(const Value& v, std::string_view where, std::string_view base_dir,
                                   ServerConfig& out) {
-  KGATE_RETURN_IF_ERROR(config::ExpectMapping(v, where, "audit_log", {"path", "max_bytes", "files"}));
+  KGATE_RETURN_IF_ERROR(schema::CheckObject(v, {"path", "max_bytes", "files"}, where, "audit_log"));
   for (const auto& [key, value] : v.object()) {
-    const std::string path = config::KeyPath("audit_log", key);
+    const std::string path = schema::ConfigPath("audit_log", key);
     if (key == "path") {
-      absl::StatusOr<std::string> file = config::ReadString(value, where, path);
+      absl::StatusOr<std::string> file = schema::ReadString(value, where, path);
       if (!file.ok()) return file.status();
       out.audit_log = config::ResolvePath(base_dir, *file);
     } else {
@@ -92,7 +92,7 @@ absl::Status ParseAuditLogSection(const Value& v, std::string_view where, std::s
 
 absl::StatusOr<ServerConfig> ParseServerConfig(const Value& root, std::string_view where, std::string_view base_dir) {
   // One line per section; each section's owner adds theirs.
-  KGATE_RETURN_IF_ERROR(config::ExpectMapping(root, where, "", {"server", "repository", "trust", "audit_log"}));
+  KGATE_RETURN_IF_ERROR(schema::CheckObject(root, {"server", "repository", "trust", "audit_log"}, where, ""));
   ServerConfig out;
   out.source = std::string(where);
   for (const auto& [key, value] : root.object()) {

@@ -1,5 +1,6 @@
 #include "serve/trust_section.h"
 
+#include "schema/config_fields.h"
 #include "serve/config_fields.h"
 #include "util/strings.h"
 
@@ -9,16 +10,15 @@ using io::json::Value;
 
 absl::StatusOr<TrustSection> ParseTrustSection(const Value& v, std::string_view where, std::string_view key_path,
                                                std::string_view base_dir) {
-  if (absl::Status s = config::ExpectMapping(v, where, key_path,
-                                             {"require_signature", "trusted_keys", "pinned_digests", "hygiene"});
+  if (absl::Status s = schema::CheckObject(v, {"require_signature", "trusted_keys", "pinned_digests", "hygiene"}, where, key_path);
       !s.ok()) {
     return s;
   }
   TrustSection out;
   for (const auto& [key, value] : v.object()) {
-    const std::string path = config::KeyPath(key_path, key);
+    const std::string path = schema::ConfigPath(key_path, key);
     if (key == "require_signature") {
-      absl::StatusOr<bool> b = config::ReadBool(value, where, path);
+      absl::StatusOr<bool> b = schema::ReadBool(value, where, path);
       if (!b.ok()) return b.status();
       out.require_signature = *b;
       out.spec.require_signature = *b;
@@ -31,10 +31,10 @@ absl::StatusOr<TrustSection> ParseTrustSection(const Value& v, std::string_view 
       if (!pins.ok()) return pins.status();
       out.spec.pinned_digests = *std::move(pins);
     } else {
-      absl::StatusOr<std::string> h = config::ReadString(value, where, path);
+      absl::StatusOr<std::string> h = schema::ReadString(value, where, path);
       if (!h.ok()) return h.status();
       if (*h != "off" && *h != "warn" && *h != "refuse") {
-        return config::Error(where, path, util::StrCat("expected off, warn or refuse, got ", config::Describe(value)));
+        return schema::ConfigError(where, path, util::StrCat("expected off, warn or refuse, got ", schema::DescribeValue(value)));
       }
       out.hygiene = *h;
       out.spec.hygiene = *h;
@@ -62,7 +62,7 @@ std::string_view HygieneName(trust::HygieneAction a) {
 absl::StatusOr<trust::TrustPolicy> NarrowServerPolicy(const trust::TrustPolicy& server, const TrustSection& model,
                                                       std::string_view where, std::string_view key_path) {
   if (model.require_signature == false && server.require_signature) {
-    return config::Error(where, config::KeyPath(key_path, "require_signature"),
+    return schema::ConfigError(where, schema::ConfigPath(key_path, "require_signature"),
                          "false would loosen the server's trust policy, which requires a signature; a kgate.yaml "
                          "may only tighten it");
   }
@@ -74,12 +74,12 @@ absl::StatusOr<trust::TrustPolicy> NarrowServerPolicy(const trust::TrustPolicy& 
   if (!own.ok()) return own.status();
   own->require_signature = model.spec.require_signature;
   if (model.hygiene.has_value() && own->hygiene < server.hygiene) {
-    return config::Error(where, config::KeyPath(key_path, "hygiene"),
+    return schema::ConfigError(where, schema::ConfigPath(key_path, "hygiene"),
                          util::StrCat(*model.hygiene, " would loosen the server's hygiene action (",
                                       HygieneName(server.hygiene), "); a kgate.yaml may only tighten it"));
   }
   absl::StatusOr<trust::TrustPolicy> narrowed = trust::TightenPolicy(server, *own);
-  if (!narrowed.ok()) return config::Error(where, key_path, util::ToStd(narrowed.status().message()));
+  if (!narrowed.ok()) return schema::ConfigError(where, key_path, util::ToStd(narrowed.status().message()));
   return narrowed;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
+#include "schema/config_fields.h"
 #include "serve/config_fields.h"
 #include "serve/model_repository.h"
 #include "util/strings.h"
@@ -26,11 +27,11 @@ std::string VersionPolicy::ToString() const {
 namespace {
 
 absl::Status NormalizeSpecific(VersionPolicy& policy, std::string_view where, std::string_view key_path) {
-  if (policy.specific.empty()) return config::Error(where, key_path, "expected at least one version");
+  if (policy.specific.empty()) return schema::ConfigError(where, key_path, "expected at least one version");
   std::sort(policy.specific.begin(), policy.specific.end());
   auto dup = std::adjacent_find(policy.specific.begin(), policy.specific.end());
   if (dup != policy.specific.end()) {
-    return config::Error(where, key_path, util::StrCat("version ", *dup, " is listed twice"));
+    return schema::ConfigError(where, key_path, util::StrCat("version ", *dup, " is listed twice"));
   }
   return absl::OkStatus();
 }
@@ -38,28 +39,28 @@ absl::Status NormalizeSpecific(VersionPolicy& policy, std::string_view where, st
 }  // namespace
 
 absl::StatusOr<VersionPolicy> ParseVersionPolicy(const Value& v, std::string_view where, std::string_view key_path) {
-  if (absl::Status s = config::ExpectMapping(v, where, key_path, {"latest", "all", "specific"}); !s.ok()) return s;
+  if (absl::Status s = schema::CheckObject(v, {"latest", "all", "specific"}, where, key_path); !s.ok()) return s;
   if (v.object().size() != 1) {
-    return config::Error(where, key_path,
+    return schema::ConfigError(where, key_path,
                          util::StrCat("expected exactly one of latest: N, all: true or specific: [versions], got ",
                                       v.object().size(), " keys"));
   }
   const auto& [key, value] = v.object()[0];
-  const std::string path = config::KeyPath(key_path, key);
+  const std::string path = schema::ConfigPath(key_path, key);
   VersionPolicy policy;
   if (key == "latest") {
     absl::StatusOr<int64_t> n = config::ReadInt(value, where, path, 1, kMaxLatestVersions);
     if (!n.ok()) return n.status();
     policy.latest = *n;
   } else if (key == "all") {
-    absl::StatusOr<bool> all = config::ReadBool(value, where, path);
+    absl::StatusOr<bool> all = schema::ReadBool(value, where, path);
     if (!all.ok()) return all.status();
-    if (!*all) return config::Error(where, path, "expected true (to pick fewer versions use latest or specific)");
+    if (!*all) return schema::ConfigError(where, path, "expected true (to pick fewer versions use latest or specific)");
     policy.kind = VersionPolicy::Kind::kAll;
   } else {
     policy.kind = VersionPolicy::Kind::kSpecific;
     if (!value.is_array()) {
-      return config::Error(where, path, util::StrCat("expected a list of versions, got ", config::Describe(value)));
+      return schema::ConfigError(where, path, util::StrCat("expected a list of versions, got ", schema::DescribeValue(value)));
     }
     for (size_t i = 0; i < value.array().size(); ++i) {
       absl::StatusOr<int64_t> version = config::ReadInt(value.array()[i], where, util::StrCat(path, "[", i, "]"), 1,
@@ -81,23 +82,23 @@ absl::StatusOr<VersionPolicy> ParseVersionPolicyFlag(std::string_view text) {
     return policy;
   }
   const size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return config::Error(where, "", expected);
+  if (colon == std::string_view::npos) return schema::ConfigError(where, "", expected);
   const std::string_view kind = text.substr(0, colon);
   std::string_view rest = text.substr(colon + 1);
   if (kind == "latest") {
     int64_t n = 0;
     if (!absl::SimpleAtoi(absl::string_view(rest.data(), rest.size()), &n) || n < 1 || n > kMaxLatestVersions) {
-      return config::Error(where, "", util::StrCat("latest:N takes N in 1..", kMaxLatestVersions, ", got '", text, "'"));
+      return schema::ConfigError(where, "", util::StrCat("latest:N takes N in 1..", kMaxLatestVersions, ", got '", text, "'"));
     }
     policy.latest = n;
     return policy;
   }
-  if (kind != "specific") return config::Error(where, "", expected);
+  if (kind != "specific") return schema::ConfigError(where, "", expected);
   policy.kind = VersionPolicy::Kind::kSpecific;
   while (true) {
     const size_t comma = rest.find(',');
     const std::optional<int64_t> v = ParseVersion(rest.substr(0, comma));
-    if (!v) return config::Error(where, "", expected);
+    if (!v) return schema::ConfigError(where, "", expected);
     policy.specific.push_back(*v);
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);

@@ -51,8 +51,8 @@ TEST(ModelConfigTest, SectionsParse) {
 
 TEST(ModelConfigTest, ErrorsNameFileKeyAndExpectation) {
   EXPECT_THAT(ModelError(R"({"version": {}})"),
-              HasSubstr("m/kgate.yaml: version: unknown key; expected one of: versions, trust, limits"));
-  EXPECT_THAT(ModelError(R"([1])"), HasSubstr("m/kgate.yaml: expected a mapping, got a list"));
+              HasSubstr("m/kgate.yaml: version: unknown key; expected one of versions, trust, limits"));
+  EXPECT_THAT(ModelError(R"([1])"), HasSubstr("m/kgate.yaml: expected a mapping, got array"));
   EXPECT_THAT(ModelError(R"({"versions": {"latest": 1, "all": true}})"),
               HasSubstr("versions: expected exactly one of latest: N, all: true or specific: [versions], got 2 keys"));
   EXPECT_THAT(ModelError(R"({"versions": {"latest": 0}})"), HasSubstr("versions.latest: expected an integer in 1..1024"));
