@@ -2,7 +2,8 @@
 // fixtures leave out (tools/fixtures/make_engine_cases_recurrent.py):
 // go_backwards sequences, GRU reset_after=False, initial states, explicit
 // masks with zero_output_for_mask and unroll, merge modes with return_state,
-// mixed-class directions, and the oneDNN per-step product at larger sizes.
+// mixed-class directions, the oneDNN per-step product at larger sizes, and
+// the whole-sequence oneDNN RNN primitives.
 #include "gtest/gtest.h"
 #include "keras_case.h"
 
@@ -45,6 +46,25 @@ TEST(Recurrent, BothRecurrentProductPathsMatchKeras) {
   ASSERT_EQ(c.inputs[0].shape[0], 16);
   EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
   EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c, 3), 3), 0);
+}
+
+// The cells oneDNN's RNN primitive runs whole (recurrent_dnnl.h): both
+// directions, without biases, with initial states, inside Bidirectional, at
+// batch 4 and batch 1, next to a masked LSTM on the step loop.
+TEST(Recurrent, FusedRecurrencesMatchKeras) {
+  const auto c = LoadKerasCase("recurrent", "rnn_fused");
+  ASSERT_NE(c.model, nullptr);
+  ASSERT_EQ(c.outputs.size(), 11u);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c, 1), 1), 0);
+}
+
+TEST(Recurrent, FusedRecurrencesOnOneThreadMatchKeras) {
+  EngineOptions options;
+  options.intra_op_threads = 1;
+  const auto c = LoadKerasCase("recurrent", "rnn_fused", options);
+  ASSERT_NE(c.model, nullptr);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
 }
 
 // Runs share the ops; each keeps its recurrent state in its own scratch.

@@ -135,7 +135,7 @@ class RnnOp final : public Op {
     if (out.size() != want || NumElements(out[0]) != rows * cell_->units()) {
       return absl::InternalError(util::StrCat("layer '", cell_->name(), "': the planned outputs do not match the layer"));
     }
-    KGATE_ASSIGN_OR_RETURN(std::unique_ptr<RecurrentPlan> plan, cell_->Prepare(in[0][0], in[0][1]));
+    KGATE_ASSIGN_OR_RETURN(std::unique_ptr<RecurrentPlan> plan, cell_->Prepare(in[0][0], in[0][1], call_.mask >= 0));
     return std::unique_ptr<PreparedOp>(std::make_unique<PreparedRnn>(std::move(plan), cell_, call_));
   }
 
@@ -264,7 +264,7 @@ class BidirectionalOp final : public Op {
     if (!merged_ok) return absl::InternalError("Bidirectional: the planned output shapes do not match the directions");
     std::array<std::unique_ptr<RecurrentPlan>, 2> plans;
     for (int d = 0; d < 2; ++d) {
-      KGATE_ASSIGN_OR_RETURN(plans[d], cells_[d]->Prepare(in[0][0], in[0][1]));
+      KGATE_ASSIGN_OR_RETURN(plans[d], cells_[d]->Prepare(in[0][0], in[0][1], call_.mask >= 0));
     }
     return std::unique_ptr<PreparedOp>(std::make_unique<PreparedBidirectional>(std::move(plans), cells_, call_, merge_));
   }

@@ -9,6 +9,7 @@
 #include "engine/kernels/omp_threads.h"
 #include "engine/ops/group_weights.h"
 #include "engine/ops/layer_support.h"
+#include "engine/ops/recurrent_dnnl.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -53,12 +54,12 @@ std::shared_ptr<AlignedBuffer> Slice(const float* v, int64_t begin, int64_t coun
   return out;
 }
 
-void WriteRow(const SequenceSink& sink, int64_t b, int64_t t, const float* row, int64_t units) {
-  if (sink.data == nullptr) return;
-  std::memcpy(sink.data + b * sink.batch_stride + t * sink.time_stride, row, units * sizeof(float));
-}
-
 }  // namespace
+
+void SequenceSink::Write(int64_t b, int64_t t, const float* row, int64_t units) const {
+  if (data == nullptr) return;
+  std::memcpy(data + b * batch_stride + t * time_stride, row, units * sizeof(float));
+}
 
 absl::StatusOr<GateActivation> GateActivation::Create(const std::string& name, int64_t batch, int64_t units) {
   GateActivation a;
@@ -156,7 +157,8 @@ absl::StatusOr<std::shared_ptr<const RecurrentCell>> RecurrentCell::Create(const
   return std::shared_ptr<const RecurrentCell>(std::move(cell));
 }
 
-absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t batch, int64_t steps) const {
+absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t batch, int64_t steps,
+                                                                      bool masked) const {
   if (steps <= 0) {
     return absl::InvalidArgumentError(util::StrCat("layer '", name_, "': the input sequence has no time steps"));
   }
@@ -167,6 +169,19 @@ absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t ba
   const int64_t u = units_, width = gates() * u;
   const bool split_gru = kind_ == CellKind::kGru && !reset_after_;
   const int64_t n = split_gru ? 2 * u : width;
+  if (FusedRecurrenceApplies(kind_, activation_, recurrent_activation_, reset_after_, masked)) {
+    const FusedCellSpec spec{.kind = kind_,
+                             .units = u,
+                             .features = features_,
+                             .go_backwards = go_backwards_,
+                             .kernel = kernel_->f32(),
+                             .recurrent_kernel = recurrent_kernel_->f32(),
+                             .input_bias = input_bias_ ? input_bias_->f32() : nullptr,
+                             .recurrent_bias = recurrent_bias_ ? recurrent_bias_->f32() : nullptr};
+    KGATE_ASSIGN_OR_RETURN(plan->fused_, DnnlRecurrence::Create(spec, batch, steps, StepThreads(batch * u * width)));
+    plan->scratch_floats_ = RoundUp(plan->fused_->scratch_bytes() / static_cast<int64_t>(sizeof(float)));
+    return plan;
+  }
   KGATE_ASSIGN_OR_RETURN(plan->input_projection_,
                          kernels::Matmul::Create({1, 1, batch * steps, features_, width, input_bias_ != nullptr}));
   // The per-step primitives are made for the team they will run with (see Run).
@@ -287,13 +302,17 @@ absl::Status RecurrentPlan::Step(int64_t t, const RecurrentIo& io, const Scratch
       out = cell.zero_output_for_mask_ ? s.zeros : h;
     }
     if (io.mask != nullptr && cell.unroll_) std::memcpy(s.previous + b * u, out, u * sizeof(float));
-    WriteRow(io.sequence_out, b, io.sequence_out.reversed ? steps_ - 1 - t : t, out, u);
-    if (t == steps_ - 1) WriteRow(io.last_out, b, 0, out, u);
+    io.sequence_out.Write(b, io.sequence_out.reversed ? steps_ - 1 - t : t, out, u);
+    if (t == steps_ - 1) io.last_out.Write(b, 0, out, u);
   }
   return absl::OkStatus();
 }
 
 absl::Status RecurrentPlan::Run(RunContext& ctx, const RecurrentIo& io, float* scratch) const {
+  if (fused_ != nullptr) {
+    KGATE_RETURN_IF_ERROR(ctx.CheckDeadline());
+    return fused_->Run(io, scratch);
+  }
   const RecurrentCell& cell = *cell_;
   const int64_t u = cell.units_, width = cell.gates() * u, bu = batch_ * u;
   const int64_t n = cell.kind_ == CellKind::kGru && !cell.reset_after_ ? 2 * u : width;
@@ -329,7 +348,7 @@ absl::Status RecurrentPlan::Run(RunContext& ctx, const RecurrentIo& io, float* s
   }
   for (int i = 0; i < cell.state_count(); ++i) {
     const float* state = i == 0 ? s.h : s.c;
-    for (int64_t b = 0; b < batch_; ++b) WriteRow(io.states_out[i], b, 0, state + b * u, u);
+    for (int64_t b = 0; b < batch_; ++b) io.states_out[i].Write(b, 0, state + b * u, u);
   }
   return absl::OkStatus();
 }

@@ -4,8 +4,10 @@
 // it), shared by the SimpleRNN/LSTM/GRU ops and both directions of
 // Bidirectional. A RecurrentCell holds one layer's prepacked weights and
 // configuration; RecurrentCell::Prepare makes a RecurrentPlan for a batch
-// size and sequence length (the input projection x·W + b for every step in
-// one oneDNN matmul, then h·U per step); RecurrentPlan::Run computes the
+// size and sequence length: one oneDNN RNN primitive for the whole sequence
+// where oneDNN computes the cell exactly (recurrent_dnnl.h), else the input
+// projection x·W + b for every step in one oneDNN matmul, then h·U and the
+// gates per step; RecurrentPlan::Run computes the
 // recurrence and writes outputs through strided sinks, so Bidirectional can
 // write both directions straight into a concatenated output.
 //
@@ -43,6 +45,9 @@ struct SequenceSink {
   int64_t batch_stride = 0;
   int64_t time_stride = 0;
   bool reversed = false;
+
+  // Writes row (b, t) when the sink is wanted.
+  void Write(int64_t b, int64_t t, const float* row, int64_t units) const;
 };
 
 struct RecurrentIo {
@@ -56,6 +61,7 @@ struct RecurrentIo {
 };
 
 class RecurrentCell;
+class DnnlRecurrence;
 
 // An activation over one (batch, units) gate buffer, in place: a oneDNN
 // eltwise primitive (vectorised) where oneDNN computes the Keras activation
@@ -90,6 +96,9 @@ class RecurrentPlan {
 
   std::shared_ptr<const RecurrentCell> cell_;
   int64_t batch_ = 0, steps_ = 0;
+  // The whole recurrence as one oneDNN primitive where it applies
+  // (recurrent_dnnl.h); the members below are then unused.
+  std::shared_ptr<const DnnlRecurrence> fused_;
   kernels::Matmul input_projection_;
   std::optional<kernels::Matmul> recurrent_;    // h · U (GRU without reset_after: h · U[:, :2u])
   std::optional<kernels::Matmul> reset_state_;  // GRU without reset_after: (r * h) · U[:, 2u:]
@@ -104,7 +113,8 @@ class RecurrentCell : public std::enable_shared_from_this<RecurrentCell> {
   // exactly (stateful, unknown activations, misshapen variables).
   static absl::StatusOr<std::shared_ptr<const RecurrentCell>> Create(const graph::Layer& layer, int64_t features);
 
-  absl::StatusOr<std::unique_ptr<RecurrentPlan>> Prepare(int64_t batch, int64_t steps) const;
+  // `masked`: runs will pass a mask (which only the step loop handles).
+  absl::StatusOr<std::unique_ptr<RecurrentPlan>> Prepare(int64_t batch, int64_t steps, bool masked) const;
 
   CellKind kind() const { return kind_; }
   int64_t units() const { return units_; }
