@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "engine/kernels/dnnl_context.h"
+#include "engine/kernels/omp_threads.h"
 
 namespace kgate::engine::kernels {
 
@@ -15,6 +16,10 @@ absl::StatusOr<Matmul> Matmul::Create(const MatmulShape& shape, std::optional<Dn
   mm.shape_ = shape;
   const int64_t batch = std::max(shape.a_batch, shape.b_batch);
   if (batch * shape.m * shape.n == 0) return mm;  // nothing to compute
+  // A small product runs on the calling thread: the primitive is created for
+  // the team it will run with.
+  mm.threads_ = ThreadsFor(batch * shape.m * shape.k * shape.n);
+  ScopedOmpThreads team(mm.threads_);
   absl::Status st = DnnlCall("matmul setup", [&] {
     mm.a_md_ = PlainDesc({shape.a_batch, shape.m, shape.k});
     mm.b_md_ = PlainDesc({shape.b_batch, shape.k, shape.n});
@@ -45,6 +50,7 @@ absl::Status Matmul::Run(const float* a, const float* b, const float* bias, floa
     if (shape_.bias) args.emplace(DNNL_ARG_BIAS, Wrap(bias_md_, const_cast<float*>(bias)));
   });
   if (!st.ok()) return st;
+  ScopedOmpThreads team(threads_);
   return Execute("matmul", primitive_, args);
 }
 

@@ -3,7 +3,8 @@
 // Dense, EinsumDense and Dot: C[b] = A[b] (m x k) * B[b] (k x n) (+ bias
 // over n) with an optional fused eltwise post-op, all row-major and dense.
 // A batch of 1 on either operand broadcasts (a shared kernel). Created once
-// per concrete shape (in an op's Prepare), then run concurrently.
+// per concrete shape (in an op's Prepare), then run concurrently; products
+// below kernels::kParallelGrainMacs run on the calling thread alone.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,7 @@ class Matmul {
   MatmulShape shape_;
   dnnl::memory::desc a_md_, b_md_, bias_md_, c_md_;
   dnnl::matmul primitive_;
+  int threads_ = 1;  // the OpenMP team, from the product's size (kernels::ThreadsFor)
 };
 
 }  // namespace kgate::engine::kernels
