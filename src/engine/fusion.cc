@@ -2,10 +2,15 @@
 // BatchNormalization is y = gamma * (x - mean) / sqrt(var + eps) + beta, an
 // affine map per channel, so after an op with a linear activation it becomes
 // that op's epilogue: scale = gamma / sqrt(var + eps), shift = beta - mean *
-// scale (computed in double). An elementwise activation after that (an
-// Activation layer, or ReLU with Keras's defaults or max_value 6) joins the
-// epilogue too. Folding happens only when the intermediate tensors have no
-// other reader and are not model outputs, so nothing observable changes.
+// scale (computed in double). A residual Add of the result and a tensor
+// computed earlier then joins a convolution's epilogue (oneDNN's sum
+// post-op), and an elementwise activation after that (an Activation layer,
+// or ReLU with Keras's defaults or max_value 6) joins the epilogue too. A
+// ZeroPadding layer before a "valid" convolution becomes that convolution's
+// own padding (the same zeros). Folding happens only when the intermediate
+// tensors have no other reader and are not model outputs, so nothing
+// observable changes.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -13,6 +18,7 @@
 #include "engine/kernels/activation.h"
 #include "engine/op_registry.h"
 #include "engine/program.h"
+#include "util/strings.h"
 
 namespace kgate::engine {
 namespace {
@@ -85,10 +91,62 @@ std::string ActivationOf(const Step& step) {
   return "";
 }
 
+// Whether `add` is a Keras Add of `out` and one other float tensor of the
+// same symbolic shape, computed before step `head` (or a program input);
+// returns that tensor's value id, or -1.
+int ResidualOperand(const std::vector<Value>& values, const Step& add, int out, int head) {
+  if (add.layer->class_name != "Add" || add.inputs.size() != 2 || add.outputs.size() != 1) return -1;
+  for (const std::string& k : add.input_keywords) {
+    if (!k.empty()) return -1;
+  }
+  const int other = add.inputs[0] == out ? add.inputs[1] : add.inputs[1] == out ? add.inputs[0] : -1;
+  if (other < 0 || other == out || values[other].producer >= head) return -1;
+  const graph::TensorSpec& a = values[other].spec;
+  const graph::TensorSpec& b = values[out].spec;
+  if (a.shape != b.shape || StorageType(a.dtype) != util::DType::kFloat32 ||
+      StorageType(b.dtype) != util::DType::kFloat32) {
+    return -1;
+  }
+  return other;
+}
+
+// Folds each ZeroPadding layer read only by a "valid" convolution of the
+// same rank and data format into that convolution's input padding.
+void FoldZeroPadding(std::vector<Value>& values, std::vector<Step>& steps, const std::vector<int>& outputs,
+                     std::vector<bool>& removed) {
+  const Readers readers = CountReaders(values, steps, outputs);
+  for (Step& conv : steps) {
+    const OpSpec* spec = FindOpSpec(conv.layer->class_name);
+    if (spec == nullptr || !spec->accepts_input_padding || conv.inputs.size() != 1) continue;
+    const graph::Attributes& a = conv.layer->attrs;
+    if (a.GetString("padding", "valid") != "valid") continue;
+    const int v = conv.inputs[0];
+    const int z = values[v].producer;
+    if (z < 0 || removed[z] || readers.count[v] != 1) continue;
+    const Step& pad = steps[z];
+    const size_t rank = a.GetInts("kernel_size").size();
+    if (pad.layer->class_name != util::StrCat("ZeroPadding", rank, "D") || pad.inputs.size() != 1 ||
+        pad.outputs.size() != 1 ||
+        pad.layer->attrs.GetString("data_format", "channels_last") != a.GetString("data_format", "channels_last")) {
+      continue;
+    }
+    std::vector<int64_t> padding = pad.layer->attrs.GetInts("padding");
+    if (padding.size() != 2 * rank || std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p < 0; })) {
+      continue;
+    }
+    conv.inputs[0] = pad.inputs[0];
+    conv.epilogue.input_padding = std::move(padding);
+    conv.has_epilogue = true;
+    conv.fused.push_back(pad.layer->name);
+    removed[z] = true;
+  }
+}
+
 }  // namespace
 
 absl::Status FuseSteps(std::vector<Value>& values, std::vector<Step>& steps, const std::vector<int>& outputs) {
   std::vector<bool> removed(steps.size(), false);
+  FoldZeroPadding(values, steps, outputs, removed);
   Readers readers = CountReaders(values, steps, outputs);
   for (size_t s = 0; s < steps.size(); ++s) {
     Step& head = steps[s];
@@ -113,6 +171,20 @@ absl::Status FuseSteps(std::vector<Value>& values, std::vector<Step>& steps, con
         head.fused.push_back(bn.layer->name);
         removed[readers.consumer[out]] = true;
         out = bn.outputs[0];
+      }
+    }
+    // Then a residual Add of `out` and a tensor computed before this step.
+    if (spec->accepts_residual && readers.count[out] == 1 && readers.consumer[out] >= 0) {
+      Step& add = steps[readers.consumer[out]];
+      const int other = ResidualOperand(values, add, out, static_cast<int>(s));
+      if (other >= 0) {
+        head.has_epilogue = true;
+        head.epilogue.residual = true;
+        head.inputs.push_back(other);
+        head.input_keywords.push_back("residual");
+        head.fused.push_back(add.layer->name);
+        removed[readers.consumer[out]] = true;
+        out = add.outputs[0];
       }
     }
     // Then an elementwise activation reading only `out`.

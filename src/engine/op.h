@@ -45,10 +45,19 @@ struct EngineOptions {
 // (the op's own channel axis: the last one for channels_last and Dense, 1 for
 // channels_first). Empty scale/shift mean none; activation is a canonical
 // Keras activation name (engine/kernels/activation.h) or "linear".
+//
+// Convolutions (OpSpec::accepts_residual / accepts_input_padding) also take
+// a residual Add folded in, y = activation(x * scale[c] + shift[c] + r) with
+// r the op's last input (Keras's Add of two tensors of the output's shape),
+// and a ZeroPadding layer folded in before a "valid" convolution: zeros
+// around the op's input, `input_padding` holding (before, after) per
+// spatial axis as the ZeroPadding layer's config does.
 struct Epilogue {
   std::vector<float> scale;
   std::vector<float> shift;
   std::string activation = "linear";
+  bool residual = false;
+  std::vector<int64_t> input_padding;
 };
 
 // What a factory sees, once per node.
@@ -94,7 +103,8 @@ class PreparedOp {
   virtual int64_t scratch_bytes() const { return 0; }
   // `outputs` are allocated by the executor with the shapes the planner
   // inferred (Keras's own shape rules, keras/layers); they never alias
-  // `inputs`. Inputs are read-only.
+  // `inputs`, except where the op's InPlaceInput allows it. Inputs are
+  // read-only.
   virtual absl::Status Run(RunContext& ctx, std::span<const Tensor> inputs,
                            std::span<const Tensor> outputs) const = 0;
 };
@@ -114,6 +124,11 @@ class Op {
   // (identity layers, Reshape, channels_last Flatten): the planner makes the
   // output a view and never calls Run for such an op. -1 = no alias.
   virtual int AliasedInput(int output) const { return -1; }
+  // For ops whose Run still works when output `i` is the same memory as input
+  // `InPlaceInput(i)` (a convolution accumulating into its residual): the
+  // planner may then place the output over that input when nothing reads the
+  // input later. Run is called as usual. -1 = never.
+  virtual int InPlaceInput(int output) const { return -1; }
 };
 
 // A PreparedOp from a function, for ops whose Run needs nothing from Prepare

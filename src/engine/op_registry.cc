@@ -40,9 +40,11 @@ absl::StatusOr<std::unique_ptr<Op>> CreateOp(const OpContext& ctx) {
     return absl::UnimplementedError(util::StrCat("layer '", ctx.layer.name, "': the engine has no kernel for class ",
                                                  ctx.layer.class_name));
   }
-  if (ctx.epilogue != nullptr && !spec->accepts_epilogue) {
+  if (ctx.epilogue != nullptr &&
+      (!spec->accepts_epilogue || (ctx.epilogue->residual && !spec->accepts_residual) ||
+       (!ctx.epilogue->input_padding.empty() && !spec->accepts_input_padding))) {
     return absl::InternalError(util::StrCat("layer '", ctx.layer.name, "': an epilogue was fused into ",
-                                            ctx.layer.class_name, ", which does not accept one"));
+                                            ctx.layer.class_name, ", which does not accept it"));
   }
   return spec->create(ctx);
 }

@@ -22,6 +22,9 @@ struct OpSpec {
   OpFactory create;
   // The factory honours OpContext::epilogue (see Epilogue in op.h).
   bool accepts_epilogue = false;
+  // ... and its `residual` and `input_padding` parts.
+  bool accepts_residual = false;
+  bool accepts_input_padding = false;
 };
 
 // The spec for `class_name`, or nullptr.

@@ -19,12 +19,23 @@ bool IsConcrete(const Dims& d) {
   return std::all_of(d.begin(), d.end(), [](int64_t x) { return x >= 0; });
 }
 
-// Runs the layer's Keras shape rule on the step's concrete input shapes.
+// Runs the layer's Keras shape rule on the step's concrete input shapes, as
+// the layer saw them: a folded ZeroPadding's zeros added back, a folded
+// residual (the last input) left out.
 absl::StatusOr<std::vector<graph::TensorSpec>> InferStep(const Program& program, const Step& step,
                                                          const Plan& plan) {
   std::vector<graph::TensorSpec> in;
   for (int v : step.inputs) {
     in.push_back(graph::TensorSpec{program.values()[v].spec.dtype, plan.shapes[v]});
+  }
+  if (step.has_epilogue && step.epilogue.residual) in.pop_back();
+  const std::vector<int64_t>& pad = step.epilogue.input_padding;
+  if (step.has_epilogue && !pad.empty()) {
+    Dims& d = in[0].shape;
+    const size_t axes = pad.size() / 2;
+    if (d.size() != axes + 2) return absl::InternalError("a folded ZeroPadding does not match its input's rank");
+    const bool channels_first = step.layer->attrs.GetString("data_format", "channels_last") == "channels_first";
+    for (size_t i = 0; i < axes; ++i) d[(channels_first ? 2 : 1) + i] += pad[2 * i] + pad[2 * i + 1];
   }
   std::vector<graph::TensorSpec> out;
   KGATE_RETURN_IF_ERROR(step.graph->infer_shapes(*step.layer, in, *step.node, &out));
@@ -35,6 +46,25 @@ absl::StatusOr<std::vector<graph::TensorSpec>> InferStep(const Program& program,
 int Root(const std::vector<int>& alias_of, int v) {
   while (alias_of[v] >= 0) v = alias_of[v];
   return v;
+}
+
+// Whether step `s` may write its output over `input` (Op::InPlaceInput):
+// that input lives in the arena, is not a model output, and neither it nor
+// any view of it is read after step s or by another input of step s.
+bool CanOverwrite(const Program& program, const Plan& plan, const std::vector<int>& alias_of,
+                  const std::vector<int>& last_read, size_t s, int input) {
+  const int root = Root(alias_of, input);
+  if (plan.external[root] >= 0 || program.values()[root].producer < 0) return false;
+  for (int v : program.outputs()) {
+    if (Root(alias_of, v) == root) return false;
+  }
+  int readers_here = 0;
+  for (int v : program.steps()[s].inputs) readers_here += Root(alias_of, v) == root ? 1 : 0;
+  if (readers_here != 1) return false;
+  for (size_t v = 0; v < alias_of.size(); ++v) {
+    if (last_read[v] > static_cast<int>(s) && Root(alias_of, static_cast<int>(v)) == root) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -48,6 +78,13 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Create(const Program& program, std::
   plan->external.assign(values.size(), -1);
   plan->offsets.assign(values.size(), -1);
   std::vector<int> alias_of(values.size(), -1);
+  // Outputs written over an input in place: they share its storage like a
+  // view, but their step runs.
+  std::vector<bool> in_place(values.size(), false);
+  std::vector<int> last_read(values.size(), -1);
+  for (size_t s = 0; s < steps.size(); ++s) {
+    for (int v : steps[s].inputs) last_read[v] = static_cast<int>(s);
+  }
 
   for (size_t i = 0; i < program.inputs().size(); ++i) {
     const int v = program.inputs()[i];
@@ -58,7 +95,8 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Create(const Program& program, std::
   plan->input_shapes = std::move(input_shapes);
 
   // Shapes, then prepared ops, in step order.
-  for (const Step& step : steps) {
+  for (size_t s = 0; s < steps.size(); ++s) {
+    const Step& step = steps[s];
     KGATE_ASSIGN_OR_RETURN(std::vector<graph::TensorSpec> out, InferStep(program, step, *plan));
     // A fused step lists only its last output; the shapes agree (the folded
     // layers keep the shape).
@@ -90,14 +128,21 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Create(const Program& program, std::
           NumElements(plan->shapes[step.inputs[a]]) == NumElements(out[o].shape)) {
         alias_of[v] = step.inputs[a];
       }
+      const int p = step.op->InPlaceInput(static_cast<int>(o));
+      if (a < 0 && p >= 0 && static_cast<size_t>(p) < step.inputs.size() &&
+          plan->dtypes[step.inputs[p]] == plan->dtypes[v] &&
+          NumElements(plan->shapes[step.inputs[p]]) == NumElements(out[o].shape) &&
+          CanOverwrite(program, *plan, alias_of, last_read, s, step.inputs[p])) {
+        alias_of[v] = step.inputs[p];
+        in_place[v] = true;
+      }
     }
-    const bool all_alias = std::all_of(step.outputs.begin(), step.outputs.end(),
-                                       [&](int v) { return alias_of[v] >= 0; });
-    if (all_alias) {
+    auto is_view = [&](int v) { return alias_of[v] >= 0 && !in_place[v]; };
+    if (std::all_of(step.outputs.begin(), step.outputs.end(), is_view)) {
       plan->prepared.push_back(nullptr);
       continue;
     }
-    if (std::any_of(step.outputs.begin(), step.outputs.end(), [&](int v) { return alias_of[v] >= 0; })) {
+    if (std::any_of(step.outputs.begin(), step.outputs.end(), is_view)) {
       return absl::InternalError(util::StrCat("layer '", step.layer->name, "': partially aliasing ops are not supported"));
     }
     KGATE_ASSIGN_OR_RETURN(std::unique_ptr<PreparedOp> prepared, step.op->Prepare(in_dims, out_dims));

@@ -36,7 +36,7 @@ TEST_P(ConvolutionCase, MatchesKeras) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, ConvolutionCase,
                          testing::Values("fusion_chains", "conv_extras", "upsampling_interpolations",
-                                         "normalization_axes", "masked_global_average"));
+                                         "normalization_axes", "masked_global_average", "residual_and_padding"));
 
 std::unique_ptr<Model> CompileUnfused(const std::string& name) {
   const std::filesystem::path file =
@@ -51,25 +51,22 @@ std::unique_ptr<Model> CompileUnfused(const std::string& name) {
   return model.ok() ? *std::move(model) : nullptr;
 }
 
-// Folding BatchNormalization into the convolutions (scale into the weights,
-// shift into the bias) and fusing the activation changes what runs, not what
-// comes out.
-TEST(ConvolutionFusion, FusedAndUnfusedMatchKerasAndEachOther) {
-  KerasCase c = LoadKerasCase(kFamily, "fusion_chains");
+// Runs case `name` fused and unfused: both match Keras and each other, and
+// fusion removed `folded` steps (so the comparison is not vacuous).
+void ExpectFusionChangesNothing(const std::string& name, int folded) {
+  KerasCase c = LoadKerasCase(kFamily, name);
   ASSERT_NE(c.model, nullptr);
   std::unique_ptr<Model> fused = std::move(c.model);
-  c.model = CompileUnfused("fusion_chains");
+  c.model = CompileUnfused(name);
   ASSERT_NE(c.model, nullptr);
   EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
 
   std::vector<Dims> shapes;
   for (const Tensor& t : CaseInputs(c)) shapes.push_back(t.shape);
-  // Six BatchNormalization layers and five activations fold away, so the
-  // comparison is not vacuous.
   auto fused_stats = fused->Stats(shapes);
   auto unfused_stats = c.model->Stats(shapes);
   ASSERT_TRUE(fused_stats.ok() && unfused_stats.ok());
-  EXPECT_EQ(unfused_stats->steps - fused_stats->steps, 11);
+  EXPECT_EQ(unfused_stats->steps - fused_stats->steps, folded);
 
   auto a = fused->Predict(CaseInputs(c));
   auto b = c.model->Predict(CaseInputs(c));
@@ -84,6 +81,18 @@ TEST(ConvolutionFusion, FusedAndUnfusedMatchKerasAndEachOther) {
           << "output " << o << " element " << i;
     }
   }
+}
+
+// Folding BatchNormalization into the convolutions (scale into the weights,
+// shift into the bias) and fusing the activation changes what runs, not what
+// comes out: six BatchNormalization layers and five activations fold away.
+TEST(ConvolutionFusion, FusedAndUnfusedMatchKerasAndEachOther) { ExpectFusionChangesNothing("fusion_chains", 11); }
+
+// Residual Adds become oneDNN sum post-ops (in place where the other operand
+// dies there, else over a copy) and ZeroPaddings the convolutions' own
+// padding; the unfoldable ones stay.
+TEST(ConvolutionFusion, ResidualsAndPaddingsFoldWithoutChangingResults) {
+  ExpectFusionChangesNothing("residual_and_padding", 27);
 }
 
 }  // namespace

@@ -66,6 +66,9 @@ absl::StatusOr<Padding> ComputePadding(const ConvGeometry& g, const SpatialShape
         std::tie(left, right) = SamePadding(n, o, s, k);
       } else if (g.padding == "causal") {
         left = k - 1;
+      } else if (!g.input_padding.empty()) {
+        left = g.input_padding[2 * i];
+        right = g.input_padding[2 * i + 1];
       }
     } else {
       // Keras's padding of the stride-dilated input (backend_utils
@@ -187,10 +190,11 @@ class PreparedConvolutionImpl final : public PreparedConvolution {
 }  // namespace
 
 DnnlConvolution::DnnlConvolution(ConvGeometry geometry, std::vector<float> weights, std::vector<float> bias,
-                                 std::string activation)
+                                 std::string activation, bool accumulate)
     : geometry_(std::move(geometry)),
       bias_(std::move(bias)),
       activation_(std::move(activation)),
+      accumulate_(accumulate),
       plain_weights_desc_(PlainWeightsDesc(geometry_)) {
   auto plain = std::make_shared<memory>(plain_weights_desc_, CpuEngine());
   std::memcpy(plain->get_data_handle(), weights.data(), weights.size() * sizeof(float));
@@ -200,12 +204,14 @@ DnnlConvolution::DnnlConvolution(ConvGeometry geometry, std::vector<float> weigh
 absl::StatusOr<std::unique_ptr<DnnlConvolution>> DnnlConvolution::Create(ConvGeometry geometry,
                                                                          std::vector<float> weights,
                                                                          std::vector<float> bias,
-                                                                         std::string activation) {
+                                                                         std::string activation, bool accumulate) {
   const ConvGeometry& g = geometry;
   const size_t rank = g.kernel.size();
   if (rank < 1 || rank > 3 || g.strides.size() != rank || g.dilation.size() != rank || g.groups < 1 ||
       g.in_channels % g.groups != 0 || g.out_channels % g.groups != 0 ||
-      (!g.output_padding.empty() && g.output_padding.size() != rank)) {
+      (!g.output_padding.empty() && g.output_padding.size() != rank) ||
+      (!g.input_padding.empty() && (g.input_padding.size() != 2 * rank || g.transposed || g.padding != "valid")) ||
+      (accumulate && g.transposed)) {
     return absl::InternalError("inconsistent convolution geometry");
   }
   int64_t expected = g.out_channels * (g.in_channels / g.groups);
@@ -220,7 +226,8 @@ absl::StatusOr<std::unique_ptr<DnnlConvolution>> DnnlConvolution::Create(ConvGeo
   }
   std::unique_ptr<DnnlConvolution> conv;
   KGATE_RETURN_IF_ERROR(DnnlCall("convolution weights", [&] {
-    conv.reset(new DnnlConvolution(std::move(geometry), std::move(weights), std::move(bias), std::move(activation)));
+    conv.reset(new DnnlConvolution(std::move(geometry), std::move(weights), std::move(bias), std::move(activation),
+                                   accumulate));
   }));
   return conv;
 }
@@ -287,11 +294,10 @@ absl::StatusOr<std::unique_ptr<PreparedConvolution>> DnnlConvolution::Prepare(co
                                              : memory::desc();
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (eltwise && activation_ != "linear") {
-      dnnl::post_ops ops;
-      ops.append_eltwise(1.f, eltwise->algorithm, eltwise->alpha, eltwise->beta);
-      attr.set_post_ops(ops);
-    }
+    dnnl::post_ops ops;
+    if (accumulate_) ops.append_sum(1.f);
+    if (eltwise && activation_ != "linear") ops.append_eltwise(1.f, eltwise->algorithm, eltwise->alpha, eltwise->beta);
+    attr.set_post_ops(ops);
     if (g.transposed) {
       dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
                                           src, weights, bias, dst, AsOneDnnSpatial(g.strides), OneDnnDilation(g), pad.left,

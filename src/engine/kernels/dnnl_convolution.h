@@ -39,6 +39,9 @@ struct ConvGeometry {
   std::string padding = "valid";  // "valid", "same" or "causal"
   // Transposed convolutions only; empty when the config's is null.
   std::vector<int64_t> output_padding;
+  // "valid" convolutions only: zeros around the input, (before, after) per
+  // spatial axis (a ZeroPadding layer folded in); empty for none.
+  std::vector<int64_t> input_padding;
 };
 
 class PreparedConvolution {
@@ -55,9 +58,12 @@ class DnnlConvolution {
   // `weights` are in oneDNN's plain order (out_channels, in_channels/groups,
   // spatial...); `bias` has out_channels values or is empty. `activation` is
   // a canonical Keras activation name applied to the result (a oneDNN post-op
-  // where oneDNN computes it as Keras does).
+  // where oneDNN computes it as Keras does). With `accumulate` the result is
+  // added to what the output holds before the activation (oneDNN's sum
+  // post-op: a residual Add); not for transposed convolutions.
   static absl::StatusOr<std::unique_ptr<DnnlConvolution>> Create(ConvGeometry geometry, std::vector<float> weights,
-                                                                 std::vector<float> bias, std::string activation);
+                                                                 std::vector<float> bias, std::string activation,
+                                                                 bool accumulate = false);
 
   // For engine input/output shapes (batch, spatial..., channels) or
   // (batch, channels, spatial...).
@@ -66,13 +72,15 @@ class DnnlConvolution {
   const ConvGeometry& geometry() const { return geometry_; }
 
  private:
-  DnnlConvolution(ConvGeometry geometry, std::vector<float> weights, std::vector<float> bias, std::string activation);
+  DnnlConvolution(ConvGeometry geometry, std::vector<float> weights, std::vector<float> bias, std::string activation,
+                  bool accumulate);
   // The weights in `layout`, reordered on first request.
   absl::StatusOr<std::shared_ptr<const dnnl::memory>> WeightsIn(const dnnl::memory::desc& layout) const;
 
   const ConvGeometry geometry_;
   const std::vector<float> bias_;
   const std::string activation_;
+  const bool accumulate_;
   const dnnl::memory::desc plain_weights_desc_;
 
   // Weights in every layout a live plan uses. The plain copy is dropped once

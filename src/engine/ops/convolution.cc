@@ -4,7 +4,10 @@
 // their layouts) into oneDNN's plain grouped order; Conv*D and
 // DepthwiseConv*D take the planner's epilogue, whose scale is folded into the
 // weights and shift into the bias (both per output channel), with the
-// activation fused into the primitive where oneDNN computes it as Keras does.
+// activation fused into the primitive where oneDNN computes it as Keras does,
+// a residual added by oneDNN's sum post-op, and a folded ZeroPadding as the
+// primitive's own padding.
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -39,7 +42,8 @@ absl::StatusOr<const graph::Weight*> RequireWeight(const graph::Layer& layer, st
 // a float tensor (the kernels read float32).
 absl::StatusOr<ConvGeometry> ReadGeometry(const OpContext& ctx) {
   const graph::Layer& layer = ctx.layer;
-  if (ctx.inputs.size() != 1 || !IsFloatStorage(ctx.inputs[0].dtype)) {
+  const size_t inputs = ctx.epilogue != nullptr && ctx.epilogue->residual ? 2 : 1;
+  if (ctx.inputs.size() != inputs || !IsFloatStorage(ctx.inputs[0].dtype)) {
     return OpError(layer, "expects one floating-point input");
   }
   ConvGeometry g;
@@ -55,6 +59,12 @@ absl::StatusOr<ConvGeometry> ReadGeometry(const OpContext& ctx) {
   }
   if (g.padding != "valid" && g.padding != "same" && g.padding != "causal") {
     return OpError(layer, util::StrCat("unsupported padding '", g.padding, "'"));
+  }
+  if (ctx.epilogue != nullptr && !ctx.epilogue->input_padding.empty()) {
+    if (g.padding != "valid" || ctx.epilogue->input_padding.size() != 2 * r) {
+      return OpError(layer, "a ZeroPadding was folded into a convolution that does not pad \"valid\"");
+    }
+    g.input_padding = ctx.epilogue->input_padding;
   }
   return g;
 }
@@ -84,6 +94,8 @@ absl::StatusOr<std::string> FoldEpilogue(const OpContext& ctx, int64_t out_chann
   const std::string own = ctx.layer.attrs.GetString("activation", "linear");
   if (ctx.epilogue == nullptr) return own;
   const Epilogue& e = *ctx.epilogue;
+  // Only a ZeroPadding folded in: the layer's own activation stands.
+  if (e.scale.empty() && e.shift.empty() && !e.residual && e.activation == "linear") return own;
   if (own != "linear") return OpError(ctx.layer, "an epilogue was fused after a non-linear activation");
   const auto n = static_cast<size_t>(out_channels);
   if ((!e.scale.empty() && e.scale.size() != n) || (!e.shift.empty() && e.shift.size() != n)) {
@@ -110,38 +122,55 @@ absl::StatusOr<std::vector<float>> ReadBias(const graph::Layer& layer, int64_t c
   return bias->values;
 }
 
+// With a residual (the last input), the output starts as a copy of it (no
+// copy when the planner placed the output over it) and the primitive adds
+// the convolution in (oneDNN's sum post-op).
 class PreparedConv final : public PreparedOp {
  public:
-  explicit PreparedConv(std::unique_ptr<PreparedConvolution> conv) : conv_(std::move(conv)) {}
+  PreparedConv(std::unique_ptr<PreparedConvolution> conv, bool residual)
+      : conv_(std::move(conv)), residual_(residual) {}
   int64_t scratch_bytes() const override { return conv_->scratch_bytes(); }
   absl::Status Run(RunContext& ctx, std::span<const Tensor> in, std::span<const Tensor> out) const override {
+    if (residual_ && in[1].data != out[0].data) std::memcpy(out[0].data, in[1].data, out[0].num_bytes());
     return conv_->Run(in[0].f32(), out[0].f32(), ctx.scratch());
   }
 
  private:
   std::unique_ptr<PreparedConvolution> conv_;
+  bool residual_;
 };
 
 class ConvOp final : public Op {
  public:
-  explicit ConvOp(std::unique_ptr<DnnlConvolution> conv) : conv_(std::move(conv)) {}
+  ConvOp(std::unique_ptr<DnnlConvolution> conv, bool residual) : conv_(std::move(conv)), residual_(residual) {}
   absl::StatusOr<std::unique_ptr<PreparedOp>> Prepare(std::span<const Dims> in,
                                                       std::span<const Dims> out) const override {
-    if (in.size() != 1 || out.size() != 1) return absl::InternalError("a convolution takes one input");
+    if (in.size() != (residual_ ? 2u : 1u) || out.size() != 1) {
+      return absl::InternalError("a convolution takes one input (and a residual)");
+    }
+    if (residual_ && in[1] != out[0]) {
+      return absl::InvalidArgumentError(util::StrCat("the residual Add's other operand has shape ",
+                                                     graph::ShapeString(in[1]), ", the convolution's output ",
+                                                     graph::ShapeString(out[0])));
+    }
     KGATE_ASSIGN_OR_RETURN(std::unique_ptr<PreparedConvolution> conv, conv_->Prepare(in[0], out[0]));
-    return std::make_unique<PreparedConv>(std::move(conv));
+    return std::make_unique<PreparedConv>(std::move(conv), residual_);
   }
+  int InPlaceInput(int output) const override { return residual_ && output == 0 ? 1 : -1; }
 
  private:
   std::unique_ptr<DnnlConvolution> conv_;
+  bool residual_;
 };
 
 absl::StatusOr<std::unique_ptr<Op>> MakeConvOp(const OpContext& ctx, ConvGeometry g, std::vector<float> weights,
                                                std::vector<float> bias) {
   KGATE_ASSIGN_OR_RETURN(std::string activation, FoldEpilogue(ctx, g.out_channels, weights, bias));
-  auto conv = DnnlConvolution::Create(std::move(g), std::move(weights), std::move(bias), std::move(activation));
+  const bool residual = ctx.epilogue != nullptr && ctx.epilogue->residual;
+  auto conv = DnnlConvolution::Create(std::move(g), std::move(weights), std::move(bias), std::move(activation),
+                                      residual);
   if (!conv.ok()) return OpError(ctx.layer, std::string(conv.status().message()));
-  return std::unique_ptr<Op>(new ConvOp(*std::move(conv)));
+  return std::unique_ptr<Op>(new ConvOp(*std::move(conv), residual));
 }
 
 absl::StatusOr<std::unique_ptr<Op>> CreateConv(const OpContext& ctx) {
@@ -263,11 +292,11 @@ absl::StatusOr<std::unique_ptr<Op>> CreateSeparable(const OpContext& ctx) {
 }
 
 constexpr OpSpec kSpecs[] = {
-    {"Conv1D", &CreateConv, true},
-    {"Conv2D", &CreateConv, true},
-    {"Conv3D", &CreateConv, true},
-    {"DepthwiseConv1D", &CreateDepthwise, true},
-    {"DepthwiseConv2D", &CreateDepthwise, true},
+    {"Conv1D", &CreateConv, true, true, true},
+    {"Conv2D", &CreateConv, true, true, true},
+    {"Conv3D", &CreateConv, true, true, true},
+    {"DepthwiseConv1D", &CreateDepthwise, true, true, true},
+    {"DepthwiseConv2D", &CreateDepthwise, true, true, true},
     {"SeparableConv1D", &CreateSeparable, false},
     {"SeparableConv2D", &CreateSeparable, false},
     {"Conv1DTranspose", &CreateTranspose, false},
