@@ -20,6 +20,7 @@ PACKAGES=(
   libdnnl-dev                                     # oneDNN kernels (engine)
   libboost-dev                                    # Boost.Beast/Asio, header-only (serve: HTTP/1.1 server)
   libyaml-dev                                     # YAML tokenizer (event API) under io/yaml: kgate.yaml, server config
+  libpng-dev libjpeg62-turbo-dev                  # PNG and JPEG decoding for image inputs (io/image)
   python3 python3-venv python3-pip                # fixture tools and end-to-end tests
   prometheus                                      # e2e: a real Prometheus scrapes kgate serve; promtool lints /metrics
   unzip curl
