@@ -20,7 +20,11 @@ absl::StatusOr<InputSchema> DeriveInputSchema(const std::vector<std::string>& na
     if (specs[i].shape.empty()) {
       return absl::UnimplementedError(util::StrCat("input '", names[i], "' has no batch dimension, which serving needs"));
     }
-    schema.inputs.push_back(InputRule{names[i], storage_dtypes[i], specs[i].shape});
+    InputRule rule;
+    rule.name = names[i];
+    rule.dtype = storage_dtypes[i];
+    rule.shape = specs[i].shape;
+    schema.inputs.push_back(std::move(rule));
   }
   return schema;
 }

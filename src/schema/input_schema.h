@@ -8,11 +8,13 @@
 // by every request.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "graph/graph.h"
+#include "schema/image_spec.h"
 #include "util/dtype.h"
 
 namespace kgate::schema {
@@ -21,6 +23,7 @@ struct InputRule {
   std::string name;
   util::DType dtype = util::DType::kFloat32;  // what the wire carries; the engine storage type
   graph::Dims shape;                          // dim 0 is the batch, free; kUnknownDim elsewhere is free too
+  std::optional<ImageSpec> image;             // kgate.yaml inputs.<name>.image: also takes encoded images
 };
 
 struct InputSchema {

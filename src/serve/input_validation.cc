@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "serve/image_input.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -172,15 +173,23 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
       violations.Add(schema::Violation{rule.name, {}, "missing_input", util::StrCat("input '", rule.name, "'"), "absent"});
       continue;
     }
-    if (!CheckStructure(rule, *in, &violations)) continue;
-    if (batch >= 0 && in->shape[0] != batch) {
-      violations.Add(schema::Violation{rule.name, {}, "batch",
-                               util::StrCat("batch ", batch, " as input '", batch_input, "'"),
-                               util::StrCat("batch ", in->shape[0])});
+    // Every input's batch must be the first one's.
+    auto same_batch = [&](int64_t n) {
+      if (batch >= 0 && n != batch) {
+        violations.Add(schema::Violation{rule.name, {}, "batch", util::StrCat("batch ", batch, " as input '", batch_input, "'"),
+                                         util::StrCat("batch ", n)});
+        return false;
+      }
+      batch = n;
+      batch_input = rule.name;
+      return true;
+    };
+    if (CarriesEncodedImages(*in)) {
+      std::optional<engine::HostTensor> images = DecodeImageInput(rule, *in, &violations);
+      if (images && same_batch(images->shape[0])) tensors.push_back(*std::move(images));
       continue;
     }
-    batch = in->shape[0];
-    batch_input = rule.name;
+    if (!CheckStructure(rule, *in, &violations) || !same_batch(in->shape[0])) continue;
     // The element count must match what was sent before anything is allocated:
     // a declared shape alone never sizes memory.
     const int64_t n = graph::NumElements(in->shape);
