@@ -16,11 +16,7 @@ namespace {
 
 using io::json::Value;
 
-const Value* B64String(const Value& v) {
-  if (!v.is_object() || v.object().size() != 1) return nullptr;
-  const Value* s = v.Find("b64");
-  return s != nullptr && s->is_string() ? s : nullptr;
-}
+const Value* B64String(const Value& v) { return IsB64Value(v) ? v.Find("b64") : nullptr; }
 
 std::string ShapeText(const graph::Dims& dims) {
   std::string s = "[";
@@ -93,6 +89,12 @@ bool Elements(const RequestInput& in, const Refuser& refuse, std::vector<std::st
 }
 
 }  // namespace
+
+bool IsB64Value(const Value& v) {
+  if (!v.is_object() || v.object().size() != 1) return false;
+  const Value* s = v.Find("b64");
+  return s != nullptr && s->is_string();
+}
 
 bool CarriesEncodedImages(const RequestInput& in) {
   if (in.declared == util::DType::kString) return true;

@@ -21,6 +21,9 @@
 
 namespace kgate::serve {
 
+// True for a TF Serving binary value: an object whose only member is "b64", a string.
+bool IsB64Value(const io::json::Value& v);
+
 // True when `in` carries encoded images: a KServe BYTES tensor or TF Serving
 // {"b64": ...} objects.
 bool CarriesEncodedImages(const RequestInput& in);

@@ -51,7 +51,9 @@ ModelConfig DefaultModelConfig(const ModelConfigContext& context) {
 absl::StatusOr<ModelConfig> ParseModelConfig(const Value& root, std::string_view where, std::string_view base_dir,
                                              const ModelConfigContext& context) {
   // One line per section; each section's owner adds theirs.
-  if (absl::Status s = schema::CheckObject(root, {"versions", "trust", "limits"}, where, ""); !s.ok()) return s;
+  if (absl::Status s = schema::CheckObject(root, {"versions", "trust", "limits", "outputs"}, where, ""); !s.ok()) {
+    return s;
+  }
   ModelConfig config = DefaultModelConfig(context);
   config.source = std::string(where);
   for (const auto& [key, value] : root.object()) {
@@ -67,6 +69,10 @@ absl::StatusOr<ModelConfig> ParseModelConfig(const Value& root, std::string_view
       config.trust = *std::move(policy);
     } else if (key == "limits") {
       if (absl::Status s = ParseLimits(value, where, context, config.limits); !s.ok()) return s;
+    } else if (key == "outputs") {
+      absl::StatusOr<schema::OutputSpec> outputs = schema::ParseOutputSpec(value, where);
+      if (!outputs.ok()) return outputs.status();
+      config.outputs = *std::move(outputs);
     }
   }
   return config;

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "io/json/json.h"
+#include "schema/output_spec.h"
 #include "serve/version_policy.h"
 #include "trust/policy.h"
 
@@ -35,6 +36,7 @@ struct ModelConfig {
   std::optional<VersionPolicy> versions;  // unset: the server's default
   trust::TrustPolicy trust;               // the server's policy, narrowed by `trust:`
   ModelLimits limits;
+  schema::OutputSpec outputs;  // checked after inference (output_validation.h); empty: nothing checked
 };
 
 // What a model's configuration is checked against.

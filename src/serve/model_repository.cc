@@ -30,8 +30,12 @@ absl::StatusOr<std::shared_ptr<const ServedModel>> MakeServedModel(std::string n
   absl::StatusOr<InputSchema> schema = SchemaForModel(*model);
   if (!schema.ok()) return absl::Status(schema.status().code(), util::StrCat(path, ": ", schema.status().message()));
   if (config == nullptr) config = std::make_shared<const ModelConfig>();
+  // The output spec was parsed without the model; here it meets the version it guards.
+  absl::Status outputs = schema::CheckOutputSpec(config->outputs, model->output_names(), model->output_specs(),
+                                                 util::StrCat(config->source, " (for ", path, ")"));
+  if (!outputs.ok()) return outputs;
   return std::make_shared<const ServedModel>(ServedModel{std::move(name), version, std::move(path), std::move(model),
-                                                         *std::move(schema), schema::OutputSpec{}, std::move(config)});
+                                                         *std::move(schema), std::move(config)});
 }
 
 absl::Status ModelRepository::Add(std::string name, int64_t version, std::string path,

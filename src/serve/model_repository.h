@@ -22,7 +22,6 @@
 
 #include "absl/status/statusor.h"
 #include "engine/model.h"
-#include "schema/output_spec.h"
 #include "serve/input_schema.h"
 #include "serve/model_config.h"
 
@@ -34,7 +33,6 @@ struct ServedModel {
   std::string path;
   std::shared_ptr<const engine::Model> model;
   InputSchema schema;
-  schema::OutputSpec output_spec;  // checked after inference; empty: nothing checked
   std::shared_ptr<const ModelConfig> config;  // never null
 };
 

@@ -38,12 +38,13 @@ absl::StatusOr<std::vector<OutputFlag>> ValidateOutputs(const ServedModel& serve
                                                         const std::vector<engine::HostTensor>& outputs,
                                                         const OutputEventSink& sink) {
   std::vector<OutputFlag> flags;
-  if (served.output_spec.empty()) return flags;
+  const schema::OutputSpec& spec = served.config->outputs;
+  if (spec.empty()) return flags;
   const std::vector<std::string>& names = served.model->output_names();
   std::string rejected;
   std::vector<std::string> rejected_rules;
   std::vector<float> scratch;
-  for (const schema::OutputRules& rules : served.output_spec.outputs) {
+  for (const schema::OutputRules& rules : spec.outputs) {
     size_t o = 0;
     while (o < names.size() && names[o] != rules.output) ++o;
     if (o >= names.size() || o >= outputs.size()) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "io/json/json_writer.h"
+#include "serve/image_input.h"
 #include "serve/json_tensor.h"
 #include "util/strings.h"
 
@@ -38,9 +39,11 @@ absl::Status DecodeInstances(const ServedModel& served, const Value& instances, 
     return absl::InvalidArgumentError("\"instances\" must be a non-empty list, one item per example");
   }
   const io::json::Array& items = instances.array();
-  const bool named = items[0].is_object();
+  // {"b64": "..."} is one value (an encoded image), not an object naming inputs.
+  auto names_inputs = [](const Value& item) { return item.is_object() && !IsB64Value(item); };
+  const bool named = names_inputs(items[0]);
   for (size_t i = 0; i < items.size(); ++i) {
-    if (items[i].is_object() != named) {
+    if (names_inputs(items[i]) != named) {
       return absl::InvalidArgumentError(util::StrCat(
           "\"instances\" mixes objects and bare values: item 0 is ", named ? "an object" : "not an object",
           ", item ", i, " is ", named ? "not" : "an object"));
