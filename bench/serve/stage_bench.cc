@@ -155,7 +155,9 @@ int main(int argc, char** argv) {
       absl::Status fits = kgate::schema::CheckOutputSpec(*spec, served->model->output_names(),
                                                          served->model->output_specs(), *config_path);
       if (!fits.ok()) return Fail(std::string(fits.message()));
-      checked.output_spec = *std::move(spec);
+      auto config = std::make_shared<kgate::serve::ModelConfig>(*served->config);
+      config->outputs = *std::move(spec);
+      checked.config = std::move(config);
     }
   }
   const kgate::serve::ServeOptions options;
@@ -199,7 +201,7 @@ int main(int argc, char** argv) {
                     }, {}});
   stages.push_back({"validate", [&] { return kgate::serve::ValidateInputs(served->schema, inputs, options.validation).ok(); }, {}});
   stages.push_back({"predict", [&] { return served->model->Predict(views).ok(); }, {}});
-  if (!checked.output_spec.empty()) {
+  if (!checked.config->outputs.empty()) {
     stages.push_back({"validate_outputs", [&] {
                         auto f = kgate::serve::ValidateOutputs(checked, *outputs);
                         return f.ok() && f->empty();
