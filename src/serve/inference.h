@@ -42,7 +42,7 @@ struct ServeOptions {
 // output order and the output rules flagged on them.
 struct InferenceResult {
   std::vector<engine::HostTensor> outputs;
-  std::vector<OutputFlag> flags;
+  std::vector<OutputFlag> flags;  // broken `flag` rules (for the reply) and `log` rules (for the audit log)
 };
 
 // The body as JSON; INVALID_ARGUMENT "request body is not valid JSON: ..." otherwise.

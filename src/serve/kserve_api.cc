@@ -197,7 +197,7 @@ absl::StatusOr<HttpResponse> KsInfer(const ServedModel& served, std::string_view
   bool any_binary = false;
   w.BeginObject().Key("model_name").String(served.name).Key("model_version").String(std::to_string(served.version));
   if (id != nullptr) w.Key("id").String(id->string());
-  if (!result->flags.empty()) {
+  if (AnyFlagged(result->flags)) {
     // Open Inference Protocol parameters hold scalars: the flags as the header spells them.
     w.Key("parameters").BeginObject().Key("kgate_flags").String(FlagsHeaderValue(result->flags)).EndObject();
   }

@@ -62,6 +62,7 @@ absl::StatusOr<std::vector<OutputFlag>> ValidateOutputs(const ServedModel& serve
           break;
         case schema::OutputAction::kLog:
           std::fprintf(stderr, "kgate serve: output check: %s\n", Describe(served, f, batch).c_str());
+          flags.push_back(std::move(f));  // for the audit log; never shown to the client
           break;
         case schema::OutputAction::kFlag: flags.push_back(std::move(f)); break;
       }
@@ -89,9 +90,17 @@ std::string OutputFlagName(const OutputFlag& flag) {
   return name;
 }
 
+bool AnyFlagged(const std::vector<OutputFlag>& flags) {
+  for (const OutputFlag& f : flags) {
+    if (f.action == schema::OutputAction::kFlag) return true;
+  }
+  return false;
+}
+
 std::string FlagsHeaderValue(const std::vector<OutputFlag>& flags) {
   std::string value;
   for (const OutputFlag& f : flags) {
+    if (f.action != schema::OutputAction::kFlag) continue;
     if (!value.empty()) value += ',';
     value += OutputFlagName(f);
   }
@@ -99,14 +108,17 @@ std::string FlagsHeaderValue(const std::vector<OutputFlag>& flags) {
 }
 
 void AddFlagsHeader(const std::vector<OutputFlag>& flags, HttpResponse* response) {
-  if (flags.empty()) return;
-  response->headers.emplace_back("X-Kgate-Flags", FlagsHeaderValue(flags));
-  for (const OutputFlag& f : flags) response->flagged_rules.push_back(OutputFlagName(f));
+  if (AnyFlagged(flags)) response->headers.emplace_back("X-Kgate-Flags", FlagsHeaderValue(flags));
+  for (const OutputFlag& f : flags) {
+    response->flagged_rules.push_back(f.action == schema::OutputAction::kFlag ? OutputFlagName(f)
+                                                                              : OutputFlagName(f) + "(log)");
+  }
 }
 
 void WriteFlags(const std::vector<OutputFlag>& flags, io::json::Writer* w) {
   w->BeginArray();
   for (const OutputFlag& f : flags) {
+    if (f.action != schema::OutputAction::kFlag) continue;
     w->BeginObject().Key("output").String(f.output).Key("rule").String(schema::OutputRuleName(f.rule));
     w->Key("rows").BeginArray();
     for (int64_t r : f.rows) w->Int(r);

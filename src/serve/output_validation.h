@@ -6,9 +6,9 @@
 // into a 500 whose message says nothing of the output (the detail goes to
 // the server log); `flag` returns an OutputFlag the protocols put in the
 // reply (a "kgate_flags" field and the X-Kgate-Flags header); `log` writes a
-// line to the server log. Every broken rule is also handed to the
-// OutputEventSink, if one is set (audit log, metrics). Stateless and
-// thread-safe.
+// line to the server log and returns an OutputFlag that only the audit log
+// sees. Every broken rule is also handed to the OutputEventSink, if one is
+// set (metrics). Stateless and thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +39,8 @@ struct OutputFlag {
 // Told of every broken rule, whatever its action; must be thread-safe.
 using OutputEventSink = std::function<void(const ServedModel& served, const OutputFlag& event)>;
 
-// The flags of `flag` rules, or the INTERNAL refusal when a `reject` rule broke.
+// The broken `flag` and `log` rules (each with its action), or the INTERNAL
+// refusal when a `reject` rule broke.
 absl::StatusOr<std::vector<OutputFlag>> ValidateOutputs(const ServedModel& served,
                                                         const std::vector<engine::HostTensor>& outputs,
                                                         const OutputEventSink& sink = nullptr);
@@ -52,12 +53,14 @@ inline constexpr char kOutputRefusedMessage[] = "the model's output did not pass
 // "probs:simplex": the output (header-token characters only) and the rule.
 // Names a broken rule in the X-Kgate-Flags header, metrics and the audit log.
 std::string OutputFlagName(const OutputFlag& flag);
-// "probs:simplex,probs:min_confidence": the X-Kgate-Flags header value.
+// True when any of `flags` has the action `flag` (the client sees only those).
+bool AnyFlagged(const std::vector<OutputFlag>& flags);
+// "probs:simplex,probs:min_confidence": the X-Kgate-Flags header value (`flag` rules).
 std::string FlagsHeaderValue(const std::vector<OutputFlag>& flags);
-// Adds X-Kgate-Flags to `response` when there are flags, and names them in
-// its flagged_rules (for the audit log).
+// Adds X-Kgate-Flags to `response` when a `flag` rule broke, and names every
+// rule in its flagged_rules for the audit log (`log` ones as "probs:range(log)").
 void AddFlagsHeader(const std::vector<OutputFlag>& flags, HttpResponse* response);
-// [{"output": ..., "rule": ..., "rows": [...], "count": N}, ...]
+// [{"output": ..., "rule": ..., "rows": [...], "count": N}, ...] for the `flag` rules.
 void WriteFlags(const std::vector<OutputFlag>& flags, io::json::Writer* w);
 
 }  // namespace kgate::serve

@@ -211,7 +211,7 @@ absl::StatusOr<HttpResponse> TfsPredict(const ServedModel& served, std::string_v
   absl::Status written = instances != nullptr ? WritePredictions(served, result->outputs, &w)
                                               : WriteOutputs(served, result->outputs, &w);
   if (!written.ok()) return written;
-  if (!result->flags.empty()) {
+  if (AnyFlagged(result->flags)) {
     w.Key("kgate_flags");
     WriteFlags(result->flags, &w);
   }

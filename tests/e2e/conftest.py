@@ -3,10 +3,13 @@ import json
 import os
 import pathlib
 import selectors
+import signal
 import subprocess
+import threading
 import time
 
 import pytest
+import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -66,3 +69,68 @@ def keypair(tmp_path, name="key", curve="prime256v1"):
     subprocess.run(["openssl", "ecparam", "-name", curve, "-genkey", "-noout", "-out", priv], check=True)
     subprocess.run(["openssl", "ec", "-in", priv, "-pubout", "-out", pub], check=True, capture_output=True)
     return priv, pub
+
+
+SERVE_POLL_S = "0.1"
+SERVE_WAIT_S = 120  # generous bound on every wait; a poll that works takes well under a second
+
+
+class Server:
+    """A running `kgate serve`; its stderr is collected line by line."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([kgate_bin(), "serve", "--port", "0", "--poll-interval", SERVE_POLL_S, *map(str, args)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        address, seen = read_listening_line(self.proc, 60)
+        self.url = f"http://{address}"
+        self.lines = seen.decode(errors="replace").splitlines()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+
+    def log(self):
+        return "\n".join(self.lines)
+
+    def wait_for_log(self, text):
+        end = time.monotonic() + SERVE_WAIT_S
+        while time.monotonic() < end and text not in self.log():
+            time.sleep(0.05)
+        assert text in self.log(), f"no '{text}' in the server log:\n{self.log()[-3000:]}"
+
+    def versions(self, model):
+        r = requests.get(f"{self.url}/v1/models/{model}", timeout=10)
+        if r.status_code == 404:
+            return []
+        assert r.status_code == 200, r.text
+        return sorted(int(s["version"]) for s in r.json()["model_version_status"])
+
+    def wait_for_versions(self, model, want):
+        end = time.monotonic() + SERVE_WAIT_S
+        while time.monotonic() < end and self.versions(model) != want:
+            time.sleep(0.05)
+        assert self.versions(model) == want, self.log()[-3000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+
+@pytest.fixture
+def servers():
+    started = []
+
+    def start(*args):
+        started.append(Server(*args))
+        return started[-1]
+
+    yield start
+    for s in started:
+        s.stop()
