@@ -6,12 +6,13 @@ server's trust policy. Each wait is a bounded polling loop on an observable
 state (a reply or a log line), never a sleep standing in for an assertion."""
 import json
 import shutil
+import time
 
 import numpy as np
 import pytest
 import requests
 
-from conftest import ROOT, keypair, run_kgate
+from conftest import ROOT, SERVE_WAIT_S, keypair, run_kgate
 
 EXAMPLE = ROOT / "examples" / "digits_cnn" / "1" / "model.keras"
 SAMPLE = ROOT / "examples" / "digits_cnn" / "sample_input.npy"
@@ -152,7 +153,7 @@ def test_tampered_new_version_does_not_replace_the_signed_old_one(tmp_path, serv
     # Counted in metrics and written to the audit log.
     metrics = requests.get(f"{server.url}/metrics", timeout=10).text
     assert 'kgate_model_refusals_total{model="digits",reason="files-differ"} 1' in metrics, metrics
-    end = time.monotonic() + WAIT_S
+    end = time.monotonic() + SERVE_WAIT_S
     while time.monotonic() < end and "model_refused" not in (audit_log.read_text() if audit_log.exists() else ""):
         time.sleep(0.05)
     refused = [json.loads(line) for line in audit_log.read_text().splitlines()
