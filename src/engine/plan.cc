@@ -4,16 +4,14 @@
 #include <numeric>
 #include <utility>
 
+#include "engine/align.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace kgate::engine {
 namespace {
 
-constexpr int64_t kAlign = 64;
 constexpr size_t kMaxPooledArenas = 4;
-
-int64_t AlignUp(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 bool IsConcrete(const Dims& d) {
   return std::all_of(d.begin(), d.end(), [](int64_t x) { return x >= 0; });

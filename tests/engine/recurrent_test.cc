@@ -14,6 +14,15 @@ using testing_support::CaseInputs;
 using testing_support::ExpectMatchesKeras;
 using testing_support::LoadKerasCase;
 
+// Case `name` compiled for one intra-op thread matches Keras.
+void ExpectMatchesKerasOnOneThread(const char* name) {
+  EngineOptions options;
+  options.intra_op_threads = 1;
+  const auto c = LoadKerasCase("recurrent", name, options);
+  ASSERT_NE(c.model, nullptr);
+  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
+}
+
 TEST(Recurrent, RnnVariantsMatchKeras) {
   const auto c = LoadKerasCase("recurrent", "rnn_variants");
   ASSERT_NE(c.model, nullptr);
@@ -30,13 +39,7 @@ TEST(Recurrent, BidirectionalVariantsMatchKeras) {
 
 // With one thread the two directions run one after the other (with more,
 // side by side); the results are the same.
-TEST(Recurrent, BidirectionalOnOneThreadMatchesKeras) {
-  EngineOptions options;
-  options.intra_op_threads = 1;
-  const auto c = LoadKerasCase("recurrent", "bidirectional_variants", options);
-  ASSERT_NE(c.model, nullptr);
-  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
-}
+TEST(Recurrent, BidirectionalOnOneThreadMatchesKeras) { ExpectMatchesKerasOnOneThread("bidirectional_variants"); }
 
 // Batch 16 runs the per-step h·U on oneDNN; its first 3 rows run the same
 // layers on the reference loop. Both match Keras.
@@ -59,13 +62,7 @@ TEST(Recurrent, FusedRecurrencesMatchKeras) {
   EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c, 1), 1), 0);
 }
 
-TEST(Recurrent, FusedRecurrencesOnOneThreadMatchKeras) {
-  EngineOptions options;
-  options.intra_op_threads = 1;
-  const auto c = LoadKerasCase("recurrent", "rnn_fused", options);
-  ASSERT_NE(c.model, nullptr);
-  EXPECT_GT(ExpectMatchesKeras(c, CaseInputs(c)), 0);
-}
+TEST(Recurrent, FusedRecurrencesOnOneThreadMatchKeras) { ExpectMatchesKerasOnOneThread("rnn_fused"); }
 
 // Runs share the ops; each keeps its recurrent state in its own scratch.
 TEST(Recurrent, ConcurrentRunsMatchKeras) {

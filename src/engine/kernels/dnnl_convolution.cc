@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/align.h"
 #include "engine/kernels/activation.h"
 #include "engine/kernels/dnnl_context.h"
 #include "engine/kernels/omp_threads.h"
@@ -19,9 +20,6 @@ namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-constexpr int64_t kAlign = 64;
-int64_t AlignUp(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 memory::dims WeightDims(const ConvGeometry& g) {
   memory::dims dims;

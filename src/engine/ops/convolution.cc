@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/kernels/dnnl_convolution.h"
+#include "engine/align.h"
 #include "engine/op_registry.h"
 #include "engine/ops/layer_support.h"
 #include "util/status_macros.h"
@@ -25,9 +26,6 @@ namespace {
 using kernels::ConvGeometry;
 using kernels::DnnlConvolution;
 using kernels::PreparedConvolution;
-
-constexpr int64_t kAlign = 64;
-int64_t AlignUp(int64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 // The weight `name` with the rank and element count its shape declares.
 absl::StatusOr<const graph::Weight*> RequireWeight(const graph::Layer& layer, std::string_view name, size_t rank) {

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/align.h"
 #include "engine/kernels/dnnl_context.h"
 #include "engine/kernels/omp_threads.h"
 #include "util/status_macros.h"
@@ -15,10 +16,6 @@ namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-constexpr int64_t kAlign = 64;
-
-int64_t AlignUp(int64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
 int64_t Gates(CellKind kind) { return kind == CellKind::kLstm ? 4 : kind == CellKind::kGru ? 3 : 1; }
 
@@ -86,37 +83,32 @@ absl::StatusOr<std::unique_ptr<DnnlRecurrence>> DnnlRecurrence::Create(const Fus
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     memory::desc wl, wi;
+    auto take = [&](const auto& pd) {
+      r->primitive_ = dnnl::primitive(pd);
+      wl = pd.weights_layer_desc();
+      wi = pd.weights_iter_desc();
+      r->scratchpad_ = pd.scratchpad_desc();
+    };
+    const dnnl::engine& engine = kernels::CpuEngine();
     switch (spec.kind) {
-      case CellKind::kLstm: {
-        const dnnl::lstm_forward::desc d(prop, dir, r->src_layer_, r->state_, r->state_, wl_any, wi_any, bias_md,
-                                         r->dst_layer_, r->state_, r->state_);
-        const dnnl::lstm_forward::primitive_desc pd(d, attr, kernels::CpuEngine());
-        r->primitive_ = dnnl::lstm_forward(pd);
-        wl = pd.weights_layer_desc();
-        wi = pd.weights_iter_desc();
-        r->scratchpad_ = pd.scratchpad_desc();
+      case CellKind::kLstm:
+        take(dnnl::lstm_forward::primitive_desc(
+            dnnl::lstm_forward::desc(prop, dir, r->src_layer_, r->state_, r->state_, wl_any, wi_any, bias_md,
+                                     r->dst_layer_, r->state_, r->state_),
+            attr, engine));
         break;
-      }
-      case CellKind::kGru: {
-        const dnnl::lbr_gru_forward::desc d(prop, dir, r->src_layer_, r->state_, wl_any, wi_any, bias_md,
-                                            r->dst_layer_, r->state_);
-        const dnnl::lbr_gru_forward::primitive_desc pd(d, attr, kernels::CpuEngine());
-        r->primitive_ = dnnl::lbr_gru_forward(pd);
-        wl = pd.weights_layer_desc();
-        wi = pd.weights_iter_desc();
-        r->scratchpad_ = pd.scratchpad_desc();
+      case CellKind::kGru:
+        take(dnnl::lbr_gru_forward::primitive_desc(
+            dnnl::lbr_gru_forward::desc(prop, dir, r->src_layer_, r->state_, wl_any, wi_any, bias_md, r->dst_layer_,
+                                        r->state_),
+            attr, engine));
         break;
-      }
-      case CellKind::kSimpleRnn: {
-        const dnnl::vanilla_rnn_forward::desc d(prop, dnnl::algorithm::eltwise_tanh, dir, r->src_layer_, r->state_,
-                                                wl_any, wi_any, bias_md, r->dst_layer_, r->state_);
-        const dnnl::vanilla_rnn_forward::primitive_desc pd(d, attr, kernels::CpuEngine());
-        r->primitive_ = dnnl::vanilla_rnn_forward(pd);
-        wl = pd.weights_layer_desc();
-        wi = pd.weights_iter_desc();
-        r->scratchpad_ = pd.scratchpad_desc();
+      case CellKind::kSimpleRnn:
+        take(dnnl::vanilla_rnn_forward::primitive_desc(
+            dnnl::vanilla_rnn_forward::desc(prop, dnnl::algorithm::eltwise_tanh, dir, r->src_layer_, r->state_,
+                                            wl_any, wi_any, bias_md, r->dst_layer_, r->state_),
+            attr, engine));
         break;
-      }
     }
     r->weights_layer_ = Reordered(spec.kernel, {1, 1, spec.features, gates, u}, Tag::ldigo, wl);
     r->weights_iter_ = Reordered(spec.recurrent_kernel, {1, 1, u, gates, u}, Tag::ldigo, wi);
