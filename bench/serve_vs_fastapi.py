@@ -237,6 +237,30 @@ def stage_bench(args, model_path, body_path, work):
     return json.loads(out.stdout)
 
 
+SERVER_SIDE = {"request": "kgate_request_duration_seconds", "inference": "kgate_inference_duration_seconds"}
+
+
+def scrape_kgate(port):
+    """Sum and count of kgate's request and inference histograms from GET /metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    out = {}
+    for key, metric in SERVER_SIDE.items():
+        for part in ("sum", "count"):
+            m = re.search(rf"^{metric}_{part}{{[^}}]*}} (\S+)$", text, re.M)
+            out[f"{key}_{part}"] = float(m.group(1)) if m else 0.0
+    return out
+
+
+def server_side_means(before, after):
+    """Mean request and inference microseconds over a point, as kgate's /metrics saw them."""
+    out = {}
+    for key in SERVER_SIDE:
+        n = after[f"{key}_count"] - before[f"{key}_count"]
+        out[f"server_{key}_us"] = 1e6 * (after[f"{key}_sum"] - before[f"{key}_sum"]) / n if n else None
+    return out
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]
@@ -258,6 +282,8 @@ def summarize(points, servers, concurrency, baseline):
                 "errors": sum(p["bad_status"] + p["wrong_body"] + p["socket_errors"] + p["timeouts"] for p in ps),
                 "server_cpu_ms_per_request": med("server_cpu_ms_per_request"),
                 "wrk_cpu_share": med("wrk_cpu_share"),
+                "server_request_us": med("server_request_us") if "server_request_us" in ps[0] else None,
+                "server_inference_us": med("server_inference_us") if "server_inference_us" in ps[0] else None,
             })
     ratios = []
     for c in concurrency:
@@ -277,13 +303,15 @@ def validation_share(stages, rows, baseline, concurrency):
     """Input validation (ValidateInputs), output validation (ValidateOutputs
     with OUTPUT_RULES) and both, as shares of the in-process request, of the
     HTTP p50 at the lowest concurrency and of the server's CPU per request at
-    the highest."""
+    the highest, and of the mean request time kgate's /metrics reports there
+    (kgate_request_duration_seconds: from the request's arrival to its reply)."""
     low = next(r for r in rows if r["server"] == baseline and r["concurrency"] == min(concurrency))
     high = next(r for r in rows if r["server"] == baseline and r["concurrency"] == max(concurrency))
     parts = {"inputs": stages["validate"]["p50_ns"], "outputs": stages["validate_outputs"]["p50_ns"]}
     parts["both"] = parts["inputs"] + parts["outputs"]
     denominators = {
         "in_process_request": stages["handle"]["p50_ns"],
+        f"server_side_request_at_c{high['concurrency']}": high["server_request_us"] * 1e3,
         f"http_p50_at_c{low['concurrency']}": low["p50_ms"] * 1e6,
         f"server_cpu_per_request_at_c{high['concurrency']}": high["server_cpu_ms_per_request"] * 1e6,
     }
@@ -295,12 +323,14 @@ def markdown(report):
     lines = [f"Measured {report['date']} on {report['machine']}, kgate {report['kgate_commit']}, "
              f"{report['duration_s']} s per point after a {report['warmup_s']} s warm-up, {report['rounds']} round(s); "
              f"load average {report['loadavg_start']} at the start, {report['loadavg_end']} at the end.", "",
-             "| server | concurrency | requests/s | p50 ms | p99 ms | errors | server CPU ms / request | wrk CPU share |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| server | concurrency | requests/s | p50 ms | p99 ms | errors | server CPU ms / request | wrk CPU share "
+             "| kgate /metrics: request / inference us |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         lines.append(f"| {r['server']} | {r['concurrency']} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.3g} | "
                      f"{r['p99_ms']:.3g} | {r['errors']} | {r['server_cpu_ms_per_request']:.3g} | "
-                     f"{r['wrk_cpu_share']:.0%} |")
+                     f"{r['wrk_cpu_share']:.0%} | " + (f"{r['server_request_us']:.1f} / {r['server_inference_us']:.1f}"
+                                                      if r["server_request_us"] is not None else "") + " |")
     lines += ["", f"| concurrency | vs | {report['baseline']} / peer requests/s | p50 speedup | p99 speedup | "
               "peer / kgate CPU per request |", "|---|---|---|---|---|---|"]
     for q in report["ratios"]:
@@ -376,9 +406,12 @@ def main():
                 order = names[rnd % len(names):] + names[:rnd % len(names)]
                 for name in order:
                     srv = servers[name]
+                    metrics0 = scrape_kgate(srv.port) if srv.kind == "kgate" else None
                     cpu0 = srv.cpu_seconds()
                     r = wrk_with_cpu(srv.port, c, args.duration, body_path, expect_paths[name])
                     cpu = srv.cpu_seconds() - cpu0
+                    if metrics0 is not None:
+                        r.update(server_side_means(metrics0, scrape_kgate(srv.port)))
                     seconds = r["duration_us"] / 1e6
                     r.update(server=name, concurrency=c, round=rnd, requests_per_s=r["requests"] / seconds,
                              server_cpu_ms_per_request=1e3 * cpu / max(1, r["requests"]),
