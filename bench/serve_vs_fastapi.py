@@ -237,7 +237,10 @@ def stage_bench(args, model_path, body_path, work):
     return json.loads(out.stdout)
 
 
-SERVER_SIDE = {"request": "kgate_request_duration_seconds", "inference": "kgate_inference_duration_seconds"}
+# The series of kgate's /metrics that time the benchmark's own requests (the
+# scrapes themselves are counted under protocol="metrics").
+SERVER_SIDE = {"request": f'kgate_request_duration_seconds_{{part}}{{{{protocol="tfserving"}}}}',
+               "inference": f'kgate_inference_duration_seconds_{{part}}{{{{model="{MODEL_NAME}"}}}}'}
 
 
 def scrape_kgate(port):
@@ -245,9 +248,9 @@ def scrape_kgate(port):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
         text = r.read().decode()
     out = {}
-    for key, metric in SERVER_SIDE.items():
+    for key, series in SERVER_SIDE.items():
         for part in ("sum", "count"):
-            m = re.search(rf"^{metric}_{part}{{[^}}]*}} (\S+)$", text, re.M)
+            m = re.search(rf"^{re.escape(series.format(part=part))} (\S+)$", text, re.M)
             out[f"{key}_{part}"] = float(m.group(1)) if m else 0.0
     return out
 
