@@ -15,7 +15,10 @@ using io::json::Value;
 absl::Status ParseServerSection(const Value& v, std::string_view where, ServerConfig& out) {
   KGATE_RETURN_IF_ERROR(schema::CheckObject(v, {"host", "port", "threads", "max_body_bytes", "max_header_bytes",
                                                "read_timeout", "request_timeout", "gzip_max_ratio"}, where, "server"));
-  for (const auto& [key, value] : v.object()) {
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  for (const io::json::Member& member : v.object()) {
+    const std::string& key = member.first;
+    const Value& value = member.second;
     const std::string path = schema::ConfigPath("server", key);
     auto read_int = [&](int64_t lo, int64_t hi, std::optional<int64_t>& into) -> absl::Status {
       absl::StatusOr<int64_t> n = config::ReadInt(value, where, path, lo, hi);
