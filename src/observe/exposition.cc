@@ -39,31 +39,28 @@ void AppendLine(double value, std::string* out) {
 
 }  // namespace
 
-void AppendEscapedHelp(std::string_view help, std::string* out) {
-  for (char c : help) {
+namespace {
+
+// Backslash and line feed always; the double quote only inside a label value.
+void AppendEscaped(std::string_view text, bool quote, std::string* out) {
+  for (char c : text) {
     if (c == '\\') {
       out->append("\\\\");
     } else if (c == '\n') {
       out->append("\\n");
+    } else if (c == '"' && quote) {
+      out->append("\\\"");
     } else {
       out->push_back(c);
     }
   }
 }
 
-void AppendEscapedLabelValue(std::string_view value, std::string* out) {
-  for (char c : value) {
-    if (c == '\\') {
-      out->append("\\\\");
-    } else if (c == '"') {
-      out->append("\\\"");
-    } else if (c == '\n') {
-      out->append("\\n");
-    } else {
-      out->push_back(c);
-    }
-  }
-}
+}  // namespace
+
+void AppendEscapedHelp(std::string_view help, std::string* out) { AppendEscaped(help, false, out); }
+
+void AppendEscapedLabelValue(std::string_view value, std::string* out) { AppendEscaped(value, true, out); }
 
 void AppendSampleValue(double v, std::string* out) {
   if (std::isnan(v)) {

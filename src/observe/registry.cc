@@ -47,35 +47,34 @@ absl::Status Registry::CheckNew(const std::string& name, const std::vector<std::
   return absl::OkStatus();
 }
 
-absl::StatusOr<CounterFamily*> Registry::AddCounter(std::string name, std::string help,
-                                                    std::vector<std::string> label_names, size_t max_series) {
+template <typename Series>
+absl::StatusOr<Family<Series>*> Registry::Add(std::string name, std::string help, MetricType type,
+                                              std::vector<std::string> label_names, size_t max_series,
+                                              typename Family<Series>::Factory make) {
   std::lock_guard<std::mutex> lock(mu_);
   if (absl::Status s = CheckNew(name, label_names, max_series); !s.ok()) return s;
-  auto family = std::make_unique<CounterFamily>(std::move(name), std::move(help), MetricType::kCounter,
-                                                std::move(label_names), max_series,
-                                                [] { return std::make_unique<Counter>(); });
-  CounterFamily* raw = family.get();
+  auto family = std::make_unique<Family<Series>>(std::move(name), std::move(help), type, std::move(label_names),
+                                                 max_series, std::move(make));
+  Family<Series>* raw = family.get();
   families_.push_back(std::move(family));
   return raw;
 }
 
+absl::StatusOr<CounterFamily*> Registry::AddCounter(std::string name, std::string help,
+                                                    std::vector<std::string> label_names, size_t max_series) {
+  return Add<Counter>(std::move(name), std::move(help), MetricType::kCounter, std::move(label_names), max_series,
+                      [] { return std::make_unique<Counter>(); });
+}
+
 absl::StatusOr<GaugeFamily*> Registry::AddGauge(std::string name, std::string help,
                                                 std::vector<std::string> label_names, size_t max_series) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (absl::Status s = CheckNew(name, label_names, max_series); !s.ok()) return s;
-  auto family = std::make_unique<GaugeFamily>(std::move(name), std::move(help), MetricType::kGauge,
-                                              std::move(label_names), max_series,
-                                              [] { return std::make_unique<Gauge>(); });
-  GaugeFamily* raw = family.get();
-  families_.push_back(std::move(family));
-  return raw;
+  return Add<Gauge>(std::move(name), std::move(help), MetricType::kGauge, std::move(label_names), max_series,
+                    [] { return std::make_unique<Gauge>(); });
 }
 
 absl::StatusOr<HistogramFamily*> Registry::AddHistogram(std::string name, std::string help,
                                                         std::vector<std::string> label_names,
                                                         std::vector<double> bounds, size_t max_series) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (absl::Status s = CheckNew(name, label_names, max_series); !s.ok()) return s;
   if (bounds.empty()) return absl::InvalidArgumentError(util::StrCat("histogram ", name, ": no bucket bounds"));
   for (size_t i = 0; i < bounds.size(); ++i) {
     if (!std::isfinite(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
@@ -85,12 +84,8 @@ absl::StatusOr<HistogramFamily*> Registry::AddHistogram(std::string name, std::s
   }
   // The family's factory owns the bounds every series points into.
   auto shared_bounds = std::make_shared<const std::vector<double>>(std::move(bounds));
-  auto family = std::make_unique<HistogramFamily>(
-      std::move(name), std::move(help), MetricType::kHistogram, std::move(label_names), max_series,
-      [shared_bounds] { return std::make_unique<Histogram>(std::span<const double>(*shared_bounds)); });
-  HistogramFamily* raw = family.get();
-  families_.push_back(std::move(family));
-  return raw;
+  return Add<Histogram>(std::move(name), std::move(help), MetricType::kHistogram, std::move(label_names), max_series,
+                        [shared_bounds] { return std::make_unique<Histogram>(std::span<const double>(*shared_bounds)); });
 }
 
 std::string Registry::Expose() const {

@@ -38,6 +38,11 @@ class Registry {
  private:
   absl::Status CheckNew(const std::string& name, const std::vector<std::string>& label_names,
                         size_t max_series) const;
+  // Checks the name and labels, then adds the family (the lock held).
+  template <typename Series>
+  absl::StatusOr<Family<Series>*> Add(std::string name, std::string help, MetricType type,
+                                      std::vector<std::string> label_names, size_t max_series,
+                                      typename Family<Series>::Factory make);
 
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<MetricFamily>> families_;

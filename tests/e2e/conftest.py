@@ -63,6 +63,17 @@ def read_listening_line(proc, deadline_s):
     raise AssertionError(f"kgate serve did not start: {seen.decode(errors='replace')[-2000:]}")
 
 
+def stop_process(proc, timeout_s=15):
+    """SIGTERM (a graceful stop), then SIGKILL if it has not exited in time."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
 def keypair(tmp_path, name="key", curve="prime256v1"):
     """An ECDSA key pair made with openssl (nothing secret is committed)."""
     priv, pub = tmp_path / f"{name}.pem", tmp_path / f"{name}.pub"
@@ -114,13 +125,7 @@ class Server:
         assert self.versions(model) == want, self.log()[-3000:]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        stop_process(self.proc)
 
 
 @pytest.fixture

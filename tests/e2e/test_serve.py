@@ -16,7 +16,7 @@ import pytest
 import requests
 import tritonclient.http as triton
 
-from conftest import FIXTURES, ROOT, kgate_bin, read_listening_line, run_kgate
+from conftest import FIXTURES, ROOT, kgate_bin, read_listening_line, run_kgate, stop_process
 
 MODELS = FIXTURES / "models"
 EXAMPLE = ROOT / "examples" / "digits_cnn"
@@ -38,13 +38,7 @@ def server(tmp_path_factory):
         address, _ = read_listening_line(proc, 60)
         yield {"url": f"http://{address}", "address": address, "proc": proc}
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

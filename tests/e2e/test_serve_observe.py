@@ -9,10 +9,8 @@ import concurrent.futures
 import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -23,7 +21,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ROOT, kgate_bin, read_listening_line
+from conftest import ROOT, stop_process
 
 EXAMPLE = ROOT / "examples" / "digits_cnn" / "1" / "model.keras"
 SAMPLE = ROOT / "examples" / "digits_cnn" / "sample_input.npy"
@@ -33,55 +31,33 @@ WAIT_S = 60  # bound on every wait for an observable state
 SECRET = 987654321.25
 
 
-class Server:
-    def __init__(self, tmp_path, *args):
-        self.proc = subprocess.Popen(
-            [kgate_bin(), "serve", "--model", f"digits={EXAMPLE}", "--port", "0", "--threads", "4",
-             "--max-body-bytes", str(MAX_BODY), *map(str, args)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.address, _ = read_listening_line(self.proc, 60)
-        self.url = f"http://{self.address}"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        self.proc.stderr.close()
-
-    def metrics(self):
-        r = requests.get(f"{self.url}/metrics", timeout=10)
-        assert r.status_code == 200, r.text
-        assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
-        return r.text
-
-    def samples(self):
-        """{(sample name, frozenset(labels)): value}, through Prometheus's own parser."""
-        out = {}
-        for family in text_string_to_metric_families(self.metrics()):
-            for s in family.samples:
-                out[(s.name, frozenset(s.labels.items()))] = s.value
-        return out
-
-    def peak_rss_kib(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            return int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1))
+def start(servers, *args):
+    return servers("--model", f"digits={EXAMPLE}", "--threads", "4", "--max-body-bytes", MAX_BODY, *args)
 
 
-@pytest.fixture
-def servers(tmp_path):
-    started = []
+def address_of(server):
+    return server.url.removeprefix("http://")
 
-    def start(*args):
-        started.append(Server(tmp_path, *args))
-        return started[-1]
 
-    yield start
-    for s in started:
-        s.stop()
+def metrics_page(server):
+    r = requests.get(f"{server.url}/metrics", timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    return r.text
+
+
+def samples(server):
+    """{(sample name, frozenset(labels)): value}, through Prometheus's own parser."""
+    out = {}
+    for family in text_string_to_metric_families(metrics_page(server)):
+        for s in family.samples:
+            out[(s.name, frozenset(s.labels.items()))] = s.value
+    return out
+
+
+def peak_rss_kib(server):
+    with open(f"/proc/{server.proc.pid}/status") as f:
+        return int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1))
 
 
 def good_body():
@@ -113,12 +89,12 @@ def counter(samples, name, **labels):
 
 
 def test_metrics_after_good_and_bad_requests(servers, tmp_path):
-    server = servers()
-    before = server.samples()
+    server = start(servers)
+    before = samples(server)
     assert predict(server, good_body()).status_code == 200
     assert predict(server, bad_body()).status_code == 400
     assert requests.get(f"{server.url}/v1/models/absent", timeout=10).status_code == 404
-    after = server.samples()
+    after = samples(server)
 
     def delta(name, **labels):
         return counter(after, name, **labels) - counter(before, name, **labels)
@@ -141,13 +117,19 @@ def test_metrics_after_good_and_bad_requests(servers, tmp_path):
     assert buckets[-1][1] == counter(after, "kgate_request_duration_seconds_count", protocol="tfserving")
 
 
+def prometheus_program(name):
+    """A program of Debian's prometheus package, or a skip saying how to get it."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} not installed (Debian package prometheus; scripts/install-deps.sh installs it)")
+    return path
+
+
 def test_promtool_accepts_the_page(servers, tmp_path):
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool not installed (Debian package prometheus; scripts/install-deps.sh installs it)")
-    server = servers()
+    promtool = prometheus_program("promtool")
+    server = start(servers)
     assert predict(server, bad_body()).status_code == 400
-    res = subprocess.run([promtool, "check", "metrics"], input=server.metrics(), capture_output=True, text=True,
+    res = subprocess.run([promtool, "check", "metrics"], input=metrics_page(server), capture_output=True, text=True,
                          timeout=60)
     assert res.returncode == 0, res.stdout + res.stderr
 
@@ -159,17 +141,15 @@ def free_port():
 
 
 def test_a_real_prometheus_scrapes_the_server(servers, tmp_path):
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.skip("prometheus not installed (Debian package prometheus; scripts/install-deps.sh installs it)")
-    server = servers()
+    binary = prometheus_program("prometheus")
+    server = start(servers)
     assert predict(server, good_body()).status_code == 200
     assert predict(server, bad_body()).status_code == 400
     config = tmp_path / "prometheus.yml"
     config.write_text(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
         "scrape_configs:\n  - job_name: kgate\n    static_configs:\n"
-        f"      - targets: ['{server.address}']\n")
+        f"      - targets: ['{address_of(server)}']\n")
     port = free_port()
     prom = subprocess.Popen([binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
                              f"--web.listen-address=127.0.0.1:{port}"],
@@ -180,8 +160,10 @@ def test_a_real_prometheus_scrapes_the_server(servers, tmp_path):
         target = None
         while time.monotonic() < end:
             try:
-                active = requests.get(f"{api}/targets", timeout=5).json()["data"]["activeTargets"]
-                target = active[0] if active else None
+                # Until /-/ready says so, the API may answer 503 in plain text.
+                if requests.get(f"http://127.0.0.1:{port}/-/ready", timeout=5).status_code == 200:
+                    active = requests.get(f"{api}/targets", timeout=5).json()["data"]["activeTargets"]
+                    target = active[0] if active else None
             except requests.ConnectionError:
                 target = None
             if target and target["health"] in ("up", "down") and target["lastScrape"] != "0001-01-01T00:00:00Z":
@@ -201,17 +183,12 @@ def test_a_real_prometheus_scrapes_the_server(servers, tmp_path):
         q = requests.get(f"{api}/query", params={"query": "kgate_request_duration_seconds_bucket"}, timeout=5).json()
         assert any(r["metric"]["le"] == "+Inf" for r in q["data"]["result"])
     finally:
-        prom.send_signal(signal.SIGTERM)
-        try:
-            prom.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            prom.kill()
-            prom.wait(timeout=5)
+        stop_process(prom, 30)
 
 
 def test_refusals_are_audited_with_a_digest_never_the_input(servers, tmp_path):
     log = tmp_path / "audit.log"
-    server = servers("--audit-log", log)
+    server = start(servers, "--audit-log", log)
     body = bad_body()
     refused = predict(server, body)
     assert refused.status_code == 400
@@ -240,7 +217,7 @@ def test_refusals_are_audited_with_a_digest_never_the_input(servers, tmp_path):
 
 def test_audit_log_rotates_under_concurrent_load(servers, tmp_path):
     log = tmp_path / "audit.log"
-    server = servers("--audit-log", log, "--audit-log-max-bytes", 4096, "--audit-log-files", 3)
+    server = start(servers, "--audit-log", log, "--audit-log-max-bytes", 4096, "--audit-log-files", 3)
     body = bad_body()
     total = 400
 
@@ -256,7 +233,7 @@ def test_audit_log_rotates_under_concurrent_load(servers, tmp_path):
     # Every line is accounted for: written (the metric) and none lost.
     end = time.monotonic() + WAIT_S
     while time.monotonic() < end:
-        s = server.samples()
+        s = samples(server)
         if counter(s, "kgate_audit_records_total", outcome="written") >= total:
             break
         time.sleep(0.05)
@@ -290,7 +267,7 @@ def gzip_bomb(decoded_bytes):
 
 
 def test_gzip_bodies_from_requests_and_curl(servers, tmp_path):
-    server = servers()
+    server = start(servers)
     plain = predict(server, good_body())
     assert plain.status_code == 200, plain.text
     packed = gzip.compress(good_body())
@@ -311,16 +288,16 @@ def test_gzip_bodies_from_requests_and_curl(servers, tmp_path):
 
 def test_gzip_bomb_is_refused_and_the_next_request_answered(servers, tmp_path):
     log = tmp_path / "audit.log"
-    server = servers("--audit-log", log)
+    server = start(servers, "--audit-log", log)
     assert predict(server, good_body()).status_code == 200
-    rss_before = server.peak_rss_kib()
+    rss_before = peak_rss_kib(server)
     bomb = gzip_bomb(1 << 30)  # 1 GiB of zeros
     assert len(bomb) < MAX_BODY
     r = predict(server, bomb, **{"Content-Encoding": "gzip"})
     assert r.status_code == 413, r.text
     assert f"more than the {MAX_BODY}-byte body limit" in r.json()["error"]
     # The decoded bytes stop at the cap: far from the gigabyte.
-    assert server.peak_rss_kib() - rss_before < 64 * 1024
+    assert peak_rss_kib(server) - rss_before < 64 * 1024
     plain = predict(server, good_body())
     assert plain.status_code == 200
     # A smaller bomb, under the body cap but past the ratio cap.
