@@ -114,23 +114,28 @@ std::optional<engine::HostTensor> DecodeImageInput(const InputRule& rule, const 
   const schema::ImageSpec& spec = *rule.image;
   std::vector<std::string> encoded;
   if (!Elements(in, refuse, &encoded)) return std::nullopt;
-  io::image::DecodeLimits limits;
-  limits.max_pixels = static_cast<uint64_t>(spec.max_pixels);
-  std::vector<io::image::DecodedImage> images;
+  auto bytes_of = [&](size_t i) {
+    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(encoded[i].data()), encoded[i].size());
+  };
+  const std::string allowed = util::StrJoin(spec.formats, " or ");
+  // Pass 1, headers only: format, size and the request's total are settled
+  // before any decoder runs or any pixel memory is taken.
+  std::vector<io::image::ImageHeader> headers;
+  int64_t height = rule.shape[1];
+  int64_t width = rule.shape[2];
+  uint64_t total_pixels = 0;
   bool ok = true;
   for (size_t i = 0; i < encoded.size() && !violations->full(); ++i) {
     const std::vector<int64_t> row = {static_cast<int64_t>(i)};
-    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(encoded[i].data()), encoded[i].size());
-    const std::string allowed = util::StrJoin(spec.formats, " or ");
-    const std::string_view sniffed = io::image::SniffFormat(bytes);
+    const std::string_view sniffed = io::image::SniffFormat(bytes_of(i));
     if (std::find(spec.formats.begin(), spec.formats.end(), sniffed) == spec.formats.end()) {
       refuse(row, "image_format", util::StrCat("a ", allowed, " image"),
-             sniffed.empty() ? util::StrCat(bytes.size(), " bytes of no known image format")
+             sniffed.empty() ? util::StrCat(encoded[i].size(), " bytes of no known image format")
                              : util::StrCat("a ", sniffed, " image"));
       ok = false;
       continue;
     }
-    absl::StatusOr<io::image::ImageHeader> header = io::image::ReadImageHeader(bytes);
+    absl::StatusOr<io::image::ImageHeader> header = io::image::ReadImageHeader(bytes_of(i));
     if (!header.ok()) {
       refuse(row, "image", util::StrCat("a valid ", allowed, " image"), std::string(header.status().message()));
       ok = false;
@@ -143,40 +148,50 @@ std::optional<engine::HostTensor> DecodeImageInput(const InputRule& rule, const 
       ok = false;
       continue;
     }
-    const int64_t want_h = rule.shape[1];
-    const int64_t want_w = rule.shape[2];
-    const int64_t h = images.empty() || want_h != graph::kUnknownDim ? want_h : images[0].height;
-    const int64_t w = images.empty() || want_w != graph::kUnknownDim ? want_w : images[0].width;
-    if ((h != graph::kUnknownDim && h != header->height) || (w != graph::kUnknownDim && w != header->width)) {
+    // A free height or width is set by the first image; the rest must match it.
+    const bool fixed = rule.shape[1] != graph::kUnknownDim && rule.shape[2] != graph::kUnknownDim;
+    if ((height != graph::kUnknownDim && height != header->height) ||
+        (width != graph::kUnknownDim && width != header->width)) {
       refuse(row, "image_size",
-             util::StrCat(w == graph::kUnknownDim ? std::string("any") : std::to_string(w), " x ",
-                          h == graph::kUnknownDim ? std::string("any") : std::to_string(h),
-                          " pixels (width x height)", images.empty() ? "" : ", as the batch's first image"),
+             util::StrCat(width == graph::kUnknownDim ? std::string("any") : std::to_string(width), " x ",
+                          height == graph::kUnknownDim ? std::string("any") : std::to_string(height),
+                          " pixels (width x height)", fixed ? "" : ", as the batch's first image"),
              size);
       ok = false;
       continue;
     }
+    height = header->height;
+    width = header->width;
+    total_pixels += header->pixels();
+    if (total_pixels > kMaxRequestImagePixels) {
+      refuse(row, "image_size", util::StrCat("at most ", kMaxRequestImagePixels, " pixels over all images of a request"),
+             util::StrCat(total_pixels, " pixels up to this image"));
+      return std::nullopt;
+    }
+    headers.push_back(*header);
+  }
+  if (!ok || violations->full()) return std::nullopt;
+  // Pass 2: decode each image straight into the tensor.
+  engine::HostTensor t = engine::HostTensor::Allocate(
+      util::DType::kFloat32, {static_cast<int64_t>(headers.size()), height, width, spec.channels});
+  float* dst = t.buffer.f32();
+  const float scale = static_cast<float>(spec.scale);
+  const float offset = static_cast<float>(spec.offset);
+  io::image::DecodeLimits limits;
+  limits.max_pixels = static_cast<uint64_t>(spec.max_pixels);
+  for (size_t i = 0; i < headers.size(); ++i) {
     absl::StatusOr<io::image::DecodedImage> image =
-        io::image::DecodeImage(bytes, *header, static_cast<uint32_t>(spec.channels), limits);
+        io::image::DecodeImage(bytes_of(i), headers[i], static_cast<uint32_t>(spec.channels), limits);
     if (!image.ok()) {
-      refuse(row, "image_decode", util::StrCat("a ", allowed, " image that decodes to ", spec.channels, " channel(s)"),
+      refuse({static_cast<int64_t>(i)}, "image_decode",
+             util::StrCat("a ", allowed, " image that decodes to ", spec.channels, " channel(s)"),
              std::string(image.status().message()));
       ok = false;
       continue;
     }
-    images.push_back(*std::move(image));
+    for (uint8_t sample : image->pixels) *dst++ = static_cast<float>(sample) * scale + offset;
   }
-  if (!ok || violations->full()) return std::nullopt;
-  const io::image::DecodedImage& first = images[0];
-  engine::HostTensor t = engine::HostTensor::Allocate(
-      util::DType::kFloat32,
-      {static_cast<int64_t>(images.size()), first.height, first.width, static_cast<int64_t>(spec.channels)});
-  float* dst = t.buffer.f32();
-  const float scale = static_cast<float>(spec.scale);
-  const float offset = static_cast<float>(spec.offset);
-  for (const io::image::DecodedImage& image : images) {
-    for (uint8_t sample : image.pixels) *dst++ = static_cast<float>(sample) * scale + offset;
-  }
+  if (!ok) return std::nullopt;
   return t;
 }
 

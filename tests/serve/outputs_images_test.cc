@@ -6,6 +6,8 @@
 // nothing of the output. Images: a PNG or JPEG sent as b64 or BYTES predicts
 // what the model predicts on Pillow's decode of it; every bad image is
 // refused with the step it failed, and the next good request is answered.
+#include <zlib.h>
+
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -290,6 +292,38 @@ TEST_F(ImagesTest, BadImagesAreRefusedWithTheStepTheyFailedAndTheNextIsAnswered)
   EXPECT_THAT(b.body, HasSubstr("binary_size"));
   // And the next good request is answered.
   EXPECT_EQ(Call("/v1/models/rgb:predict", Tfs(B64("tests/fixtures/images/rgb16.png"))).status, 200);
+}
+
+
+TEST(ImageTotals, TheRequestsPixelTotalIsSettledFromHeadersBeforeAnythingDecodes) {
+  // A model that takes any image size, each image up to 2^24 pixels.
+  schema::ImageSpec any;
+  any.formats = {"png"};
+  any.max_pixels = schema::kMaxImagePixels;
+  ModelRepository repo;
+  ASSERT_TRUE(repo.Add(Serve("any", "tests/fixtures/serve/image_any.keras", "", &any)).ok());
+  // gray28.png claiming 4096 x 4096 (CRC fixed); its data is far too short,
+  // so only a decoder would notice: the total refuses first.
+  std::string claim = Bytes("tests/fixtures/images/gray28.png");
+  const uint8_t size[8] = {0, 0, 0x10, 0, 0, 0, 0x10, 0};
+  std::memcpy(claim.data() + 16, size, 8);
+  const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(claim.data() + 12), 17));
+  for (int i = 0; i < 4; ++i) claim[29 + i] = static_cast<char>(crc >> (24 - 8 * i));
+  auto batch = [&](int n) {
+    std::string body = R"({"instances": [)";
+    for (int i = 0; i < n; ++i) body += std::string(i ? "," : "") + R"({"b64": ")" + trust::Base64Encode(claim) + R"("})";
+    return Router(repo, ServeOptions{}).Handle(HttpRequest{"POST", "/v1/models/any:predict", body + "]}", std::nullopt});
+  };
+  // Four are exactly 2^26 pixels: within the total, so the decoder runs and finds the data short.
+  const io::json::Value four = Json(batch(4).body);
+  EXPECT_EQ(four.Find("violations")->array()[0].Find("rule")->string(), "image_decode");
+  const HttpResponse five = batch(5);
+  ASSERT_EQ(five.status, 400);
+  const io::json::Value v = Json(five.body).Find("violations")->array()[0];
+  EXPECT_EQ(v.Find("rule")->string(), "image_size");
+  EXPECT_EQ(*v.Find("index")->array()[0].number().integer, 4);
+  EXPECT_EQ(v.Find("expected")->string(), "at most 67108864 pixels over all images of a request");
+  EXPECT_EQ(Json(five.body).Find("violation_count")->number().integer, 1);  // nothing decoded
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
   every expected flag from those, never from hand-written numbers.
 - image_probe.keras: input "image" [None, 16, 16, 3] -> Conv2D, global
   average pooling, Dense(4, softmax): an RGB model for image inputs.
+- image_any.keras: input "image" [None, None, None, 1] -> Conv2D, global max
+  pooling, Dense(2, softmax): a grayscale model that takes any image size.
 
     KERAS_BACKEND=jax .venv/bin/python tools/serve/make_serve_fixtures.py
 """
@@ -51,10 +53,21 @@ def image_probe():
     return model, np.random.default_rng(11).uniform(0, 1, (2, 16, 16, 3)).astype("float32")
 
 
+def image_any():
+    keras.utils.set_random_seed(12)
+    model = keras.Sequential([
+        keras.Input((None, None, 1), name="image"),
+        keras.layers.Conv2D(2, 3, activation="relu", name="conv"),
+        keras.layers.GlobalMaxPooling2D(name="pool"),
+        keras.layers.Dense(2, activation="softmax", name="probs"),
+    ], name="image_any")
+    return model, np.random.default_rng(12).uniform(0, 1, (1, 20, 12, 1)).astype("float32")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     meta = {"keras_version": keras.__version__}
-    for name, build in [("outputs_probe", outputs_probe), ("image_probe", image_probe)]:
+    for name, build in [("outputs_probe", outputs_probe), ("image_probe", image_probe), ("image_any", image_any)]:
         model, rows = build()
         model.save(OUT / f"{name}.keras")
         np.save(OUT / f"{name}.in0.npy", rows)
