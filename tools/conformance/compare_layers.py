@@ -4,7 +4,7 @@ amplifies.
 
 The model (the logits variant cached by check_applications_predict.py, same
 weights and input; --init picks Keras's initial BatchNormalization statistics,
-the default, or the calibrated ones) is cut at successive layers: one keras.Model(model.inputs,
+the default, or a calibrated init) is cut at successive layers: one keras.Model(model.inputs,
 [layer.output, ...]) whose outputs are the chosen layers' outputs, which is
 the same graph as one cut model per layer but saved and run once. For each cut
 layer the script reports, relative to that layer's largest magnitude s:
@@ -26,7 +26,7 @@ engine bug; an error that grows with depth at the same pace as Keras's own
 float32 error is amplified rounding.
 
     KERAS_BACKEND=jax .venv/bin/python tools/conformance/compare_layers.py \\
-        --cache-dir /tmp/kgconf [--kgate build/kgate] [--init as-built|calibrated] \\
+        --cache-dir /tmp/kgconf [--kgate build/kgate] [--init as-built|rms|meanvar] \\
         [--cut REGEX] [--markdown FILE] NAME
 
 --cut selects the cut layers by a regular expression on the layer name
