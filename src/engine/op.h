@@ -89,6 +89,8 @@ class RunContext {
   // Scratch memory for the current op: PreparedOp::scratch_bytes() bytes,
   // 64-byte aligned, uninitialised, valid until the op returns.
   void* scratch() const { return scratch_; }
+  // The scratch `offset` bytes in (offsets rounded with AlignUp, engine/align.h, keep the alignment).
+  void* scratch_at(int64_t offset) const { return static_cast<char*>(scratch_) + offset; }
   void set_scratch(void* p) { scratch_ = p; }
 
  private:

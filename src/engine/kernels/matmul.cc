@@ -26,6 +26,7 @@ absl::StatusOr<Matmul> Matmul::Create(const MatmulShape& shape, std::optional<Dn
     mm.c_md_ = PlainDesc({batch, shape.m, shape.n});
     if (shape.bias) mm.bias_md_ = PlainDesc({1, 1, shape.n});
     dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (post_op) {
       dnnl::post_ops ops;
       ops.append_eltwise(1.f, post_op->algorithm, post_op->alpha, post_op->beta);
@@ -33,13 +34,15 @@ absl::StatusOr<Matmul> Matmul::Create(const MatmulShape& shape, std::optional<Dn
     }
     dnnl::matmul::desc desc = shape.bias ? dnnl::matmul::desc(mm.a_md_, mm.b_md_, mm.bias_md_, mm.c_md_)
                                          : dnnl::matmul::desc(mm.a_md_, mm.b_md_, mm.c_md_);
-    mm.primitive_ = dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, CpuEngine()));
+    const dnnl::matmul::primitive_desc pd(desc, attr, CpuEngine());
+    mm.primitive_ = dnnl::matmul(pd);
+    mm.scratchpad_md_ = pd.scratchpad_desc();
   });
   if (!st.ok()) return st;
   return mm;
 }
 
-absl::Status Matmul::Run(const float* a, const float* b, const float* bias, float* c) const {
+absl::Status Matmul::Run(const float* a, const float* b, const float* bias, float* c, void* scratchpad) const {
   const int64_t batch = std::max(shape_.a_batch, shape_.b_batch);
   if (batch * shape_.m * shape_.n == 0) return absl::OkStatus();
   std::unordered_map<int, dnnl::memory> args;
@@ -48,6 +51,7 @@ absl::Status Matmul::Run(const float* a, const float* b, const float* bias, floa
             {DNNL_ARG_WEIGHTS, Wrap(b_md_, const_cast<float*>(b))},
             {DNNL_ARG_DST, Wrap(c_md_, c)}};
     if (shape_.bias) args.emplace(DNNL_ARG_BIAS, Wrap(bias_md_, const_cast<float*>(bias)));
+    if (scratchpad_bytes() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, Wrap(scratchpad_md_, scratchpad));
   });
   if (!st.ok()) return st;
   ScopedOmpThreads team(threads_);

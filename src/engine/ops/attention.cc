@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/align.h"
 #include "engine/kernels/activation.h"
 #include "engine/kernels/dnnl_context.h"
 #include "engine/kernels/matmul.h"
@@ -114,13 +115,15 @@ class PreparedAttention final : public PreparedOp {
   };
 
   PreparedAttention(std::shared_ptr<const Config> config, const Roles& roles, Shapes shapes, AttentionMask mask,
-                    std::vector<kernels::Matmul> mm, dnnl::memory::desc softmax_desc, dnnl::softmax_forward softmax)
+                    std::vector<kernels::Matmul> mm, dnnl::memory::desc softmax_desc,
+                    dnnl::memory::desc softmax_scratchpad, dnnl::softmax_forward softmax)
       : config_(std::move(config)),
         roles_(roles),
         s_(std::move(shapes)),
         mask_(std::move(mask)),
         mm_(std::move(mm)),
         softmax_desc_(std::move(softmax_desc)),
+        softmax_scratchpad_(std::move(softmax_scratchpad)),
         softmax_(std::move(softmax)) {
     const Config& c = *config_;
     const int64_t qp = s_.q_rows * c.heads, kp = s_.k_rows * c.heads, scores = s_.groups * s_.tq * s_.tk;
@@ -132,10 +135,13 @@ class PreparedAttention final : public PreparedOp {
     floats_[kAttendedT] = floats_[kAttended] = qp * c.value_dim;
     floats_[kMask] = mask_.empty() ? 0 : (scores + 3) / 4;  // bytes
     for (int64_t& n : floats_) n = Lines(n);
+    // The oneDNN primitives run one after another, so they share one scratchpad after the buffers.
+    buffer_bytes_ = AlignUp(std::accumulate(floats_.begin(), floats_.end(), int64_t{0}) *
+                                 static_cast<int64_t>(sizeof(float)));
+    scratchpad_bytes_ = static_cast<int64_t>(softmax_scratchpad_.get_size());
+    for (const kernels::Matmul& m : mm_) scratchpad_bytes_ = std::max(scratchpad_bytes_, m.scratchpad_bytes());
   }
-  int64_t scratch_bytes() const override {
-    return std::accumulate(floats_.begin(), floats_.end(), int64_t{0}) * static_cast<int64_t>(sizeof(float));
-  }
+  int64_t scratch_bytes() const override { return buffer_bytes_ + scratchpad_bytes_; }
 
   absl::Status Run(RunContext& ctx, std::span<const Tensor> in, std::span<const Tensor> out) const override {
     const Config& c = *config_;
@@ -150,10 +156,11 @@ class PreparedAttention final : public PreparedOp {
     float* scores = c.return_scores ? out[1].f32() : area[kScores];
     float *attended_t = area[kAttendedT], *attended = area[kAttended];
     uint8_t* mask = reinterpret_cast<uint8_t*>(area[kMask]);
+    void* scratchpad = ctx.scratch_at(buffer_bytes_);
 
     const Projection* proj[] = {&c.query, &c.key, &c.value, &c.gate_proj, &c.output};
     auto project = [&](int i, const float* x, float* y) {
-      return mm_[i].Run(x, proj[i]->kernel->f32(), proj[i]->bias ? proj[i]->bias->f32() : nullptr, y);
+      return mm_[i].Run(x, proj[i]->kernel->f32(), proj[i]->bias ? proj[i]->bias->f32() : nullptr, y, scratchpad);
     };
     KGATE_RETURN_IF_ERROR(project(0, in[roles_.query].f32(), q));
     KGATE_RETURN_IF_ERROR(project(1, in[roles_.key].f32(), k));
@@ -167,11 +174,11 @@ class PreparedAttention final : public PreparedOp {
     kernels::Transpose(q, s_.q_proj, s_.q_perm, sizeof(float), qt);
     kernels::Transpose(k, s_.k_proj, s_.k_perm, sizeof(float), kt);
     kernels::Transpose(v, s_.v_proj, s_.q_perm, sizeof(float), vt);
-    KGATE_RETURN_IF_ERROR(mm_[5].Run(qt, kt, nullptr, scores));
+    KGATE_RETURN_IF_ERROR(mm_[5].Run(qt, kt, nullptr, scores, scratchpad));
     KGATE_RETURN_IF_ERROR(ctx.CheckDeadline());
     if (!mask_.empty()) mask_.Fill(in, mask);
-    KGATE_RETURN_IF_ERROR(MaskedSoftmax(scores, mask_.empty() ? nullptr : mask));
-    KGATE_RETURN_IF_ERROR(mm_[6].Run(scores, vt, nullptr, attended_t));
+    KGATE_RETURN_IF_ERROR(MaskedSoftmax(scores, mask_.empty() ? nullptr : mask, scratchpad));
+    KGATE_RETURN_IF_ERROR(mm_[6].Run(scores, vt, nullptr, attended_t, scratchpad));
     kernels::Transpose(attended_t, s_.attended, s_.out_perm, sizeof(float), attended);
     if (c.gate) {
       const int64_t n = s_.q_rows * c.heads * c.value_dim;
@@ -185,15 +192,21 @@ class PreparedAttention final : public PreparedOp {
   // get probability 0. Masked scores are first set to JAX's large negative
   // logit, so a row with every key masked comes out uniform, which is what
   // dot_product_attention gives; Keras's masked Softmax zeroes such rows.
-  absl::Status MaskedSoftmax(float* scores, const uint8_t* mask) const {
+  absl::Status MaskedSoftmax(float* scores, const uint8_t* mask, void* scratchpad) const {
     const int64_t rows = s_.groups * s_.tq, n = s_.tk;
     constexpr float kMaskedLogit = -0.7f * std::numeric_limits<float>::max();
     if (mask != nullptr) {
       for (int64_t i = 0; i < rows * n; ++i) scores[i] = mask[i] ? scores[i] : kMaskedLogit;
     }
-    dnnl::memory m;
-    KGATE_RETURN_IF_ERROR(kernels::DnnlCall("attention softmax", [&] { m = kernels::Wrap(softmax_desc_, scores); }));
-    KGATE_RETURN_IF_ERROR(kernels::Execute("attention softmax", softmax_, {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}}));
+    std::unordered_map<int, dnnl::memory> args;
+    KGATE_RETURN_IF_ERROR(kernels::DnnlCall("attention softmax", [&] {
+      const dnnl::memory m = kernels::Wrap(softmax_desc_, scores);
+      args = {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}};
+      if (softmax_scratchpad_.get_size() > 0) {
+        args.emplace(DNNL_ARG_SCRATCHPAD, kernels::Wrap(softmax_scratchpad_, scratchpad));
+      }
+    }));
+    KGATE_RETURN_IF_ERROR(kernels::Execute("attention softmax", softmax_, args));
     if (mask != nullptr && !config_->uniform_when_fully_masked) {
       for (int64_t r = 0; r < rows; ++r) {
         const uint8_t* mr = mask + r * n;
@@ -209,8 +222,11 @@ class PreparedAttention final : public PreparedOp {
   const AttentionMask mask_;
   const std::vector<kernels::Matmul> mm_;  // query, key, value, gate, output projections; scores; combination
   const dnnl::memory::desc softmax_desc_;  // the scores as (rows, tk)
+  const dnnl::memory::desc softmax_scratchpad_;
   const dnnl::softmax_forward softmax_;
   std::array<int64_t, kBuffers> floats_{};  // scratch floats per buffer
+  int64_t buffer_bytes_ = 0;                // the buffers, aligned; then the primitives' scratchpad
+  int64_t scratchpad_bytes_ = 0;
 };
 
 class AttentionOp final : public Op {
@@ -305,15 +321,20 @@ class AttentionOp final : public Op {
       KGATE_ASSIGN_OR_RETURN(kernels::Matmul m, kernels::Matmul::Create(shape));
       mm.push_back(std::move(m));
     }
-    dnnl::memory::desc softmax_desc;
+    dnnl::memory::desc softmax_desc, softmax_scratchpad;
     dnnl::softmax_forward softmax;
     KGATE_RETURN_IF_ERROR(kernels::DnnlCall("attention softmax setup", [&] {
       softmax_desc = kernels::PlainDesc({s.groups * s.tq, s.tk});
       const dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, softmax_desc, 1);
-      softmax = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(desc, kernels::CpuEngine()));
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per run, see kernels/matmul.h
+      const dnnl::softmax_forward::primitive_desc pd(desc, attr, kernels::CpuEngine());
+      softmax = dnnl::softmax_forward(pd);
+      softmax_scratchpad = pd.scratchpad_desc();
     }));
     return std::unique_ptr<PreparedOp>(std::make_unique<PreparedAttention>(
-        config_, roles_, std::move(s), std::move(mask), std::move(mm), std::move(softmax_desc), std::move(softmax)));
+        config_, roles_, std::move(s), std::move(mask), std::move(mm), std::move(softmax_desc), std::move(softmax_scratchpad),
+        std::move(softmax)));
   }
 
  private:

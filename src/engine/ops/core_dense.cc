@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/align.h"
 #include "engine/kernels/activation.h"
 #include "engine/kernels/matmul.h"
 #include "engine/ops/core_internal.h"
@@ -40,10 +41,12 @@ class DenseOp final : public Op {
                            kernels::Matmul::Create({1, 1, rows, in_, units_, bias_ != nullptr}, fused));
     auto matmul = std::make_shared<const kernels::Matmul>(std::move(mm));
     const std::string post = fused || glu ? "linear" : activation_;
+    // Scratch: the input as float32 when it is not, then (glu) the full
+    // product, then the matmul's scratchpad.
+    const int64_t own = AlignUp((rows * in_ + (glu ? rows * units_ : 0)) * static_cast<int64_t>(sizeof(float)));
     return MakePrepared(
-        [matmul, kernel = kernel_, bias = bias_, post, glu, rows, in = in_, units = units_](
+        [matmul, kernel = kernel_, bias = bias_, post, glu, rows, in = in_, units = units_, own](
             RunContext& ctx, std::span<const Tensor> in_t, std::span<const Tensor> out_t) -> absl::Status {
-          // Scratch: the input as float32 when it is not, then (glu) the full product.
           float* scratch = static_cast<float*>(ctx.scratch());
           const float* x = in_t[0].f32();
           if (in_t[0].dtype != util::DType::kFloat32) {
@@ -51,14 +54,14 @@ class DenseOp final : public Op {
             x = scratch;
           }
           float* y = glu ? scratch + rows * in : out_t[0].f32();
-          KGATE_RETURN_IF_ERROR(matmul->Run(x, kernel->f32(), bias ? bias->f32() : nullptr, y));
+          KGATE_RETURN_IF_ERROR(matmul->Run(x, kernel->f32(), bias ? bias->f32() : nullptr, y, ctx.scratch_at(own)));
           if (glu) {
             ApplyGlu(y, rows, units, out_t[0].f32());
             return absl::OkStatus();
           }
           return kernels::ApplyActivation(post, y, rows * units, units);
         },
-        (rows * in_ + (glu ? rows * units_ : 0)) * static_cast<int64_t>(sizeof(float)));
+        own + matmul->scratchpad_bytes());
   }
 
  private:

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/align.h"
 #include "engine/kernels/activation.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/strided.h"
@@ -140,7 +141,8 @@ class EinsumDenseOp final : public Op {
     const bool x_identity = std::is_sorted(x_perm.begin(), x_perm.end());
     const bool out_identity = std::is_sorted(out_perm.begin(), out_perm.end());
     const int64_t x_elems = NumElements(xs);
-    const int64_t scratch = ((x_identity ? 0 : x_elems) + (out_identity ? 0 : out_elems)) * 4;
+    // Scratch: the transposed input, the product before its transpose, the matmul's scratchpad.
+    const int64_t own = AlignUp(((x_identity ? 0 : x_elems) + (out_identity ? 0 : out_elems)) * 4);
     return MakePrepared(
         [=, packed = packed_](RunContext& ctx, std::span<const Tensor> in, std::span<const Tensor> out) {
           float* scratch_f = static_cast<float*>(ctx.scratch());
@@ -151,11 +153,11 @@ class EinsumDenseOp final : public Op {
             scratch_f += x_elems;
           }
           float* y = out_identity ? out[0].f32() : scratch_f;
-          KGATE_RETURN_IF_ERROR(matmul->Run(x, packed->f32(), nullptr, y));
+          KGATE_RETURN_IF_ERROR(matmul->Run(x, packed->f32(), nullptr, y, ctx.scratch_at(own)));
           if (!out_identity) kernels::Transpose(y, mid_shape, out_perm, sizeof(float), out[0].f32());
           return finish(out[0].f32());
         },
-        scratch);
+        own + matmul->scratchpad_bytes());
   }
 
  private:

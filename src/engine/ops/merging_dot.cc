@@ -9,6 +9,7 @@
 #include <numeric>
 #include <vector>
 
+#include "engine/align.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/strided.h"
 #include "engine/ops/layer_support.h"
@@ -57,6 +58,8 @@ class DotOp final : public Op {
     KGATE_ASSIGN_OR_RETURN(kernels::Matmul mm, kernels::Matmul::Create({batch, batch, m, k, n, false}));
     auto matmul = std::make_shared<const kernels::Matmul>(std::move(mm));
     const int64_t x_elems = NumElements(xs);
+    // Scratch: both operands transposed, then the matmul's scratchpad.
+    const int64_t own = AlignUp((NumElements(xs) + NumElements(ys)) * static_cast<int64_t>(sizeof(float)));
     return MakePrepared(
         [=, normalize = normalize_](RunContext& ctx, std::span<const Tensor> in, std::span<const Tensor> out) {
           float* tx = static_cast<float*>(ctx.scratch());
@@ -69,9 +72,9 @@ class DotOp final : public Op {
               for (int64_t j = 0; j < n; ++j) L2Normalize(ty + b * k * n + j, k, n);
             }
           }
-          return matmul->Run(tx, ty, nullptr, out[0].f32());
+          return matmul->Run(tx, ty, nullptr, out[0].f32(), ctx.scratch_at(own));
         },
-        (NumElements(xs) + NumElements(ys)) * static_cast<int64_t>(sizeof(float)));
+        own + matmul->scratchpad_bytes());
   }
 
  private:

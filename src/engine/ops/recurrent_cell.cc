@@ -72,7 +72,11 @@ absl::StatusOr<GateActivation> GateActivation::Create(const std::string& name, i
     a.desc_ = kernels::PlainDesc({batch * units});
     const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, eltwise->algorithm, a.desc_,
                                            eltwise->alpha, eltwise->beta);
-    a.primitive_ = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, kernels::CpuEngine()));
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // never a buffer shared by concurrent runs
+    const dnnl::eltwise_forward::primitive_desc pd(desc, attr, kernels::CpuEngine());
+    // An eltwise needs no scratchpad; if this build's did, the reference path runs instead.
+    if (pd.scratchpad_desc().get_size() == 0) a.primitive_ = dnnl::eltwise_forward(pd);
   }));
   return a;
 }
@@ -98,6 +102,7 @@ struct RecurrentPlan::Scratch {
   float* new_c;
   float* activated_c;
   float* zeros;
+  void* scratchpad;  // the matmuls' (kernels/matmul.h), after the float buffers
 };
 
 absl::StatusOr<std::shared_ptr<const RecurrentCell>> RecurrentCell::Create(const graph::Layer& layer,
@@ -196,13 +201,17 @@ absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t ba
   KGATE_ASSIGN_OR_RETURN(plan->activation_, GateActivation::Create(activation_, batch, u));
   KGATE_ASSIGN_OR_RETURN(plan->recurrent_activation_, GateActivation::Create(recurrent_activation_, batch, u));
   plan->scratch_floats_ = RoundUp(batch * steps * width) + RoundUp(batch * n) + kRowVectors * RoundUp(batch * u);
+  plan->scratchpad_bytes_ = plan->input_projection_.scratchpad_bytes();
+  for (const std::optional<kernels::Matmul>* mm : {&plan->recurrent_, &plan->reset_state_}) {
+    if (mm->has_value()) plan->scratchpad_bytes_ = std::max(plan->scratchpad_bytes_, (*mm)->scratchpad_bytes());
+  }
   return plan;
 }
 
 absl::Status RecurrentPlan::RecurrentProduct(const std::optional<kernels::Matmul>& mm, const float* h,
                                              const float* u, const float* bias, int64_t k, int64_t n,
-                                             float* out) const {
-  if (mm.has_value()) return mm->Run(h, u, bias, out);
+                                             float* out, void* scratchpad) const {
+  if (mm.has_value()) return mm->Run(h, u, bias, out, scratchpad);
   for (int64_t b = 0; b < batch_; ++b) {
     float* o = out + b * n;
     if (bias != nullptr) {
@@ -228,7 +237,7 @@ absl::Status RecurrentPlan::Step(int64_t t, const RecurrentIo& io, const Scratch
   const int64_t n = split_gru ? 2 * u : width;
   KGATE_RETURN_IF_ERROR(RecurrentProduct(recurrent_, s.h, cell.recurrent_kernel_->f32(),
                                          cell.recurrent_bias_ ? cell.recurrent_bias_->f32() : nullptr, u, n,
-                                         s.product));
+                                         s.product, s.scratchpad));
   // Pre-activations of the gates that depend only on x and h·U.
   const int64_t direct = cell.kind_ == CellKind::kGru ? 2 : cell.gates();
   for (int64_t b = 0; b < batch_; ++b) {
@@ -266,7 +275,8 @@ absl::Status RecurrentPlan::Step(int64_t t, const RecurrentIo& io, const Scratch
       if (split_gru) {
         for (int64_t i = 0; i < bu; ++i) s.reset_h[i] = r[i] * s.h[i];
         KGATE_RETURN_IF_ERROR(
-            RecurrentProduct(reset_state_, s.reset_h, cell.candidate_kernel_->f32(), nullptr, u, u, s.candidate));
+            RecurrentProduct(reset_state_, s.reset_h, cell.candidate_kernel_->f32(), nullptr, u, u, s.candidate,
+                             s.scratchpad));
       }
       for (int64_t b = 0; b < batch_; ++b) {
         const float* x = s.projected + (b * steps_ + time) * width + 2 * u;
@@ -329,6 +339,7 @@ absl::Status RecurrentPlan::Run(RunContext& ctx, const RecurrentIo& io, float* s
                     &s.gate[3], &s.new_h, &s.new_c, &s.activated_c, &s.zeros}) {
     *v = take(bu);
   }
+  s.scratchpad = reinterpret_cast<char*>(scratch) + FloatBytes();
   std::fill(s.zeros, s.zeros + bu, 0.f);
   std::fill(s.previous, s.previous + bu, 0.f);
   for (int i = 0; i < cell.state_count(); ++i) {
@@ -340,7 +351,8 @@ absl::Status RecurrentPlan::Run(RunContext& ctx, const RecurrentIo& io, float* s
     }
   }
   KGATE_RETURN_IF_ERROR(input_projection_.Run(io.sequence, cell.kernel_->f32(),
-                                              cell.input_bias_ ? cell.input_bias_->f32() : nullptr, s.projected));
+                                              cell.input_bias_ ? cell.input_bias_->f32() : nullptr, s.projected,
+                                              s.scratchpad));
   kernels::ScopedOmpThreads threads(StepThreads(batch_ * u * width));
   for (int64_t t = 0; t < steps_; ++t) {
     if (t % kStepsPerDeadlineCheck == kStepsPerDeadlineCheck - 1) KGATE_RETURN_IF_ERROR(ctx.CheckDeadline());

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "engine/align.h"
 #include "engine/kernels/matmul.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
@@ -80,7 +81,8 @@ class GateActivation {
 
 class RecurrentPlan {
  public:
-  int64_t scratch_bytes() const { return scratch_floats_ * static_cast<int64_t>(sizeof(float)); }
+  // The float buffers, then the matmuls' scratchpad (they run one at a time).
+  int64_t scratch_bytes() const { return FloatBytes() + scratchpad_bytes_; }
   int64_t batch() const { return batch_; }
   int64_t steps() const { return steps_; }
   absl::Status Run(RunContext& ctx, const RecurrentIo& io, float* scratch) const;
@@ -91,7 +93,8 @@ class RecurrentPlan {
   struct Scratch;
   // h (batch x k) · U (k x n) (+ bias) into out, by oneDNN when large enough.
   absl::Status RecurrentProduct(const std::optional<kernels::Matmul>& mm, const float* h, const float* u,
-                                const float* bias, int64_t k, int64_t n, float* out) const;
+                                const float* bias, int64_t k, int64_t n, float* out, void* scratchpad) const;
+  int64_t FloatBytes() const { return AlignUp(scratch_floats_ * static_cast<int64_t>(sizeof(float))); }
   absl::Status Step(int64_t t, const RecurrentIo& io, const Scratch& s) const;
 
   std::shared_ptr<const RecurrentCell> cell_;
@@ -104,6 +107,7 @@ class RecurrentPlan {
   std::optional<kernels::Matmul> reset_state_;  // GRU without reset_after: (r * h) · U[:, 2u:]
   GateActivation activation_, recurrent_activation_;
   int64_t scratch_floats_ = 0;
+  int64_t scratchpad_bytes_ = 0;
 };
 
 class RecurrentCell : public std::enable_shared_from_this<RecurrentCell> {
