@@ -164,3 +164,25 @@ def test_an_output_spec_that_does_not_fit_the_model_is_refused_with_file_and_key
         res = run_kgate("serve", "--model-repository", repo, "--port", "0", timeout=60)
         assert res.code != 0
         assert message in res.stderr, res.stderr
+
+
+def test_the_example_kgate_yaml_checks_outputs_as_keras_outputs_say(tmp_path):
+    """examples/digits_cnn/kgate.yaml serves; its flags are what Keras's outputs for the sample imply."""
+    from conftest import ROOT, Server
+    example = ROOT / "examples" / "digits_cnn"
+    repo = tmp_path / "repo"
+    (repo / "digits_cnn" / "1").mkdir(parents=True)
+    shutil.copy(example / "1" / "model.keras", repo / "digits_cnn" / "1" / "model.keras")
+    shutil.copy(example / "kgate.yaml", repo / "digits_cnn" / "kgate.yaml")
+    keras_out = np.load(example / "sample_output.npy")
+    s = Server("--model-repository", repo)
+    try:
+        r = requests.post(f"{s.url}/v1/models/digits_cnn:predict",
+                          json={"instances": np.load(example / "sample_input.npy").tolist()}, timeout=30)
+        assert r.status_code == 200, r.text
+        low = rows(keras_out.max(axis=1) < np.float32(0.5))
+        got = {f["rule"]: f["rows"] for f in r.json().get("kgate_flags", [])}
+        assert got == ({"min_confidence": low} if low else {})
+        np.testing.assert_allclose(np.array(r.json()["predictions"], np.float32), keras_out, rtol=1e-4, atol=1e-5)
+    finally:
+        s.stop()
