@@ -1,8 +1,10 @@
-// Value: construction, lookup and kind names (json.h).
+// Value: construction, lookup and kind names; the UTF-8 check (json.h).
 
 #include "io/json/json.h"
 
 #include <utility>
+
+#include "io/json/internal/utf8.h"
 
 namespace kgate::io::json {
 
@@ -62,6 +64,22 @@ std::string_view Value::KindName(Kind k) {
     case Kind::kObject: return "object";
   }
   return "unknown";
+}
+
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    if (*p < 0x80) {
+      ++p;
+      continue;
+    }
+    internal::Utf8Error error;
+    const size_t n = internal::CheckUtf8Sequence(p, end, &error);
+    if (n == 0) return false;
+    p += n;
+  }
+  return true;
 }
 
 }  // namespace kgate::io::json

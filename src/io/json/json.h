@@ -103,6 +103,10 @@ std::string Serialize(const Value& value);
 // Escapes one JSON Pointer reference token (RFC 6901: "~" -> "~0", "/" -> "~1").
 std::string PointerToken(std::string_view key);
 
+// True when `s` is valid UTF-8 by RFC 3629 (no overlong forms, surrogates or
+// code points above U+10FFFF): what the reader accepts inside strings.
+bool IsValidUtf8(std::string_view s);
+
 // Appends `s` as a quoted, escaped JSON string to `out`. Each byte of
 // invalid UTF-8 in `s` is written as U+FFFD, so the output is always valid.
 void AppendQuoted(std::string_view s, std::string* out);

@@ -10,7 +10,9 @@
 // one document, duplicate keys, keys that are not strings, non-finite
 // numbers, and anything past the caps below. Plain scalars resolve by the
 // YAML 1.2 core schema: null/~/empty, true/false (three spellings each),
-// decimal, 0o octal and 0x hex integers that fit int64, decimal floats;
+// decimal, 0o octal and 0x hex integers (exact when they fit int64; a larger
+// decimal one is the nearest double, as in the JSON reader; a larger octal
+// or hex one is refused), decimal floats;
 // everything else, and every quoted or block scalar, is a string. Integer
 // keys ("0: ...", used for per-feature maps) become their decimal text.
 // Every error names the place as "NAME:LINE:COLUMN: what".

@@ -171,7 +171,13 @@ std::optional<CoreTag> ParseCoreTag(std::string_view tag) {
 absl::StatusOr<json::Value> ResolvePlain(std::string_view t) {
   if (IsNullText(t)) return json::Value::Null();
   if (auto b = BoolText(t)) return json::Value::Bool(*b);
-  if (IntForm form = MatchInt(t); form != IntForm::kNone) return ConvertInt(t, form);
+  if (IntForm form = MatchInt(t); form != IntForm::kNone) {
+    absl::StatusOr<json::Value> v = ConvertInt(t, form);
+    // Like the JSON reader: a decimal integer beyond int64 is the nearest
+    // double (shortest-form doubles print that way, e.g. 3881210522493577592832).
+    if (!v.ok() && form == IntForm::kDecimal) return ConvertFloat(t, *MatchFloat(t));
+    return v;
+  }
   if (auto parts = MatchFloat(t)) return ConvertFloat(t, *parts);
   if (IsInfText(t) || IsNanText(t)) return NonFinite(t);
   return json::Value::String(std::string(t));

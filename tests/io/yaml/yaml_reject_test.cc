@@ -53,7 +53,7 @@ constexpr RejectCase kReject[] = {
     {"nan", "x: .nan\n", "t.yaml:1:4", "non-finite"},
     {"float_tag_nan", "x: !!float .NaN\n", "t.yaml:1:4", "non-finite"},
     {"float_overflow", "x: 1e400\n", "t.yaml:1:4", "too large for a double"},
-    {"int_overflow", "x: 9223372036854775808\n", "t.yaml:1:4", "does not fit in a signed 64-bit integer"},
+    {"tagged_int_overflow", "x: !!int 9223372036854775808\n", "t.yaml:1:4", "does not fit in a signed 64-bit integer"},
     {"hex_overflow", "x: 0x10000000000000000\n", "t.yaml:1:4", "does not fit"},
     {"invalid_utf8", "a: \"\xC3\x28\"\n", "t.yaml:1:", "UTF-8"},
     {"utf16_bom", "\xFF\xFE" "a\0:\0", "t.yaml:1:", ""},

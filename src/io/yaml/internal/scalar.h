@@ -19,8 +19,8 @@ enum class CoreTag { kStr, kInt, kFloat, kBool, kNull, kMap, kSeq };
 std::optional<CoreTag> ParseCoreTag(std::string_view tag);
 
 // An untagged plain scalar by the core schema; strings for everything the
-// schema does not claim. INVALID_ARGUMENT for integers beyond int64 and
-// non-finite or out-of-range floats.
+// schema does not claim. INVALID_ARGUMENT for octal/hex integers beyond
+// int64 and non-finite or out-of-range numbers.
 absl::StatusOr<json::Value> ResolvePlain(std::string_view text);
 
 // A scalar tagged with `tag` (a scalar tag, not !!map/!!seq): its text must
