@@ -1,5 +1,7 @@
 #include "schema/input_schema.h"
 
+#include <utility>
+
 #include "util/strings.h"
 
 namespace kgate::schema {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "serve/image_input.h"
+#include "serve/input_constraints.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -31,16 +32,6 @@ std::string ShapeText(const graph::Dims& dims) {
     util::StrAppend(&s, i ? ", " : "", dims[i] == graph::kUnknownDim ? std::string("-1") : std::to_string(dims[i]));
   }
   return s + "]";
-}
-
-// Unravels a flat element index into the tensor's coordinates.
-std::vector<int64_t> Unravel(int64_t flat, const graph::Dims& shape) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t a = shape.size(); a-- > 0;) {
-    index[a] = shape[a] > 0 ? flat % shape[a] : 0;
-    if (shape[a] > 0) flat /= shape[a];
-  }
-  return index;
 }
 
 std::string NumberText(const Value& v) {
@@ -69,6 +60,18 @@ bool CheckStructure(const InputRule& rule, const RequestInput& in, schema::Viola
                               util::StrCat(ShapeText(rule.shape), " (dim 0 is the batch, at least 1)"),
                               ShapeText(in.shape)});
     ok = false;
+  } else if (rule.max_batch && in.shape[0] > *rule.max_batch) {
+    // Before anything is allocated: the cap also bounds the tensor's memory.
+    violations->Add(schema::Violation{rule.name, {}, "max_batch", util::StrCat("batch at most ", *rule.max_batch),
+                                      util::StrCat("batch ", in.shape[0])});
+    ok = false;
+  }
+  if (ok && rule.dtype == util::DType::kString) {
+    // Only synthetic schemas have string inputs (DeriveInputSchema refuses
+    // them): the engine has no string tensors to build.
+    violations->Add(schema::Violation{rule.name, {}, "dtype", "an input dtype serving carries (not string yet)",
+                                      "BYTES"});
+    ok = false;
   }
   return ok;
 }
@@ -78,7 +81,7 @@ void CheckFinite(const InputRule& rule, const engine::HostTensor& t, schema::Vio
   const int64_t n = t.view().num_elements();
   for (int64_t i = 0; i < n && !violations->full(); ++i) {
     if (!std::isfinite(f[i])) {
-      violations->Add(schema::Violation{rule.name, Unravel(i, t.shape), "finite", "a finite number",
+      violations->Add(schema::Violation{rule.name, UnravelIndex(i, t.shape), "finite", "a finite number",
                                 std::isnan(f[i]) ? "NaN" : (f[i] > 0 ? "Infinity" : "-Infinity")});
     }
   }
@@ -88,7 +91,7 @@ void ReadJson(const InputRule& rule, const RequestInput& in, engine::HostTensor*
   for (size_t i = 0; i < in.json_values.size() && !violations->full(); ++i) {
     const Value& v = *in.json_values[i];
     auto refuse = [&](std::string rule_name, std::string expected, std::string actual) {
-      violations->Add(schema::Violation{rule.name, Unravel(static_cast<int64_t>(i), in.shape), std::move(rule_name),
+      violations->Add(schema::Violation{rule.name, UnravelIndex(static_cast<int64_t>(i), in.shape), std::move(rule_name),
                                 std::move(expected), std::move(actual)});
     };
     if (rule.dtype == util::DType::kBool) {
@@ -122,7 +125,7 @@ void ReadRaw(const InputRule& rule, const RequestInput& in, engine::HostTensor* 
   if (rule.dtype == util::DType::kBool) {
     const uint8_t* b = static_cast<const uint8_t*>(t->buffer.data());
     for (int64_t i = 0; i < want && !violations->full(); ++i) {
-      if (b[i] > 1) violations->Add(schema::Violation{rule.name, Unravel(i, in.shape), "dtype", "a bool byte 0 or 1",
+      if (b[i] > 1) violations->Add(schema::Violation{rule.name, UnravelIndex(i, in.shape), "dtype", "a bool byte 0 or 1",
                                               std::to_string(b[i])});
     }
   }
@@ -214,9 +217,10 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
     } else {
       ReadJson(rule, *in, &t, &violations);
     }
-    if (rule.dtype == util::DType::kFloat32 && schema.require_finite && !violations.full()) {
+    if (rule.dtype == util::DType::kFloat32 && rule.require_finite && !violations.full()) {
       CheckFinite(rule, t, &violations);
     }
+    if (!violations.full()) CheckValueRules(rule, t, &violations);
     tensors.push_back(std::move(t));
   }
   if (!violations.empty()) return violations.ToStatus();

@@ -6,9 +6,11 @@
 // fixed dimension that differs, inputs whose batch sizes differ, a JSON value
 // of the wrong kind, an integer that does not fit int32 or a number written
 // with a fraction for an integer input, a number beyond float32's range,
-// NaN/Inf (unless the schema allows them), bool bytes other than 0/1, and a
-// binary buffer whose size does not match its shape. Every violation is
-// reported (up to the cap), not just the first.
+// NaN/Inf (unless the schema allows them), bool bytes other than 0/1, a
+// binary buffer whose size does not match its shape, a batch over the
+// input's max_batch; then the value rules kgate.yaml adds (ranges, feature
+// ranges, allowed values: input_constraints.h). Every violation is reported
+// (up to the cap), not just the first.
 #pragma once
 
 #include <optional>

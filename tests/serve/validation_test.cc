@@ -10,11 +10,14 @@
 #include "io/json/json.h"
 #include "serve/input_validation.h"
 #include "serve/json_tensor.h"
+#include "validation_test_util.h"
 
 namespace kgate::serve {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::JsonRequest;
+using testing::Rules;
 
 InputSchema TestSchema() {
   InputSchema schema;
@@ -22,35 +25,6 @@ InputSchema TestSchema() {
   schema.inputs.push_back(InputRule{"i", util::DType::kInt32, {graph::kUnknownDim, 2}});
   schema.inputs.push_back(InputRule{"b", util::DType::kBool, {graph::kUnknownDim, 1}});
   return schema;
-}
-
-// Holds parsed JSON alive for the RequestInputs that point into it.
-struct JsonRequest {
-  std::vector<io::json::Value> docs;
-  std::vector<RequestInput> inputs;
-
-  void Add(const std::string& name, const std::string& json) {
-    docs.reserve(8);
-    absl::StatusOr<io::json::Value> v = io::json::Parse(json);
-    ASSERT_TRUE(v.ok()) << v.status();
-    docs.push_back(*std::move(v));
-    RequestInput in;
-    in.name = name;
-    schema::Violations ignored;
-    ASSERT_TRUE(FlattenValue(docs.back(), &in, &ignored)) << json;
-    inputs.push_back(std::move(in));
-  }
-};
-
-std::vector<std::string> Rules(const absl::Status& s) {
-  std::vector<std::string> rules;
-  auto payload = s.GetPayload(schema::kViolationsPayloadUrl);
-  if (!payload) return rules;
-  absl::StatusOr<io::json::Value> v = io::json::Parse(std::string(*payload));
-  for (const io::json::Value& x : v->Find("violations")->array()) {
-    rules.push_back(x.Find("input")->string() + ":" + x.Find("rule")->string());
-  }
-  return rules;
 }
 
 TEST(ValidateInputsTest, GoodRequestBecomesTensorsInModelOrder) {
@@ -125,7 +99,7 @@ TEST(ValidateInputsTest, BinaryNonFiniteValuesAreRefusedWithTheirIndex) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("at [0, 0, 1] finite"));
 
   InputSchema allow = FloatOnly();
-  allow.require_finite = false;
+  allow.inputs[0].require_finite = false;
   EXPECT_TRUE(ValidateInputs(allow, {in}).ok());
 }
 
