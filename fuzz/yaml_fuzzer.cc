@@ -86,7 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (!HasLongKey(*parsed)) {
     auto again = Parse(once, "fuzz.yaml");
-    if (!again.ok()) Fail("JSON text of the tree does not read back as YAML", kgate::util::ToStd(again.status().message()));
+    if (!again.ok()) {
+      Fail("JSON text of the tree does not read back as YAML", kgate::util::ToStd(again.status().message()));
+    }
     if (Serialize(*again) != once) Fail("YAML reading of the JSON text differs", once);
   }
   return 0;

@@ -78,7 +78,8 @@ absl::Status ApplyFeatures(const InputSpecEntry& e, std::string_view where, cons
   }
   if (rule->feature_bounds.empty()) rule->feature_bounds.resize(static_cast<size_t>(last));
   for (const FeatureSpec& f : e.features) {
-    const std::string fpath = e.feature_list_length ? util::StrCat(key, "[", f.index, "]") : ConfigPath(key, std::to_string(f.index));
+    const std::string fpath =
+        e.feature_list_length ? util::StrCat(key, "[", f.index, "]") : ConfigPath(key, std::to_string(f.index));
     if (f.index >= last) {
       return ConfigError(where, fpath,
                          util::StrCat("feature index ", f.index, " is past the last axis of input '", rule->name,
@@ -102,7 +103,9 @@ absl::Status ApplyAllowed(const std::vector<Value>& values, std::string_view whe
     const Value& v = values[i];
     const std::string item = util::StrCat(key, "[", i, "]");
     if (rule->dtype == DType::kBool) {
-      if (!v.is_bool()) return ConfigError(where, item, util::StrCat("input '", rule->name, "' is bool: expected true or false"));
+      if (!v.is_bool()) {
+        return ConfigError(where, item, util::StrCat("input '", rule->name, "' is bool: expected true or false"));
+      }
       allowed.push_back(v.bool_value() ? 1 : 0);
       continue;
     }

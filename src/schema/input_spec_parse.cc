@@ -108,8 +108,8 @@ absl::Status ParseFeatures(const Value& v, std::string_view where, const std::st
     }
     entry->feature_list_length = static_cast<int64_t>(v.array().size());
     for (size_t i = 0; i < v.array().size(); ++i) {
-      KGATE_ASSIGN_OR_RETURN(FeatureSpec f,
-                             ParseFeature(v.array()[i], static_cast<int64_t>(i), where, util::StrCat(path, "[", i, "]")));
+      const std::string item = util::StrCat(path, "[", i, "]");
+      KGATE_ASSIGN_OR_RETURN(FeatureSpec f, ParseFeature(v.array()[i], static_cast<int64_t>(i), where, item));
       entry->features.push_back(std::move(f));
     }
     return absl::OkStatus();

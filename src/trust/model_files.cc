@@ -9,27 +9,11 @@
 #include <cstring>
 #include <utility>
 
-#include "io/json/internal/utf8.h"
+#include "io/json/json.h"
 #include "util/strings.h"
 
 namespace kgate::trust {
 namespace {
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    io::json::internal::Utf8Error error;
-    const size_t len = io::json::internal::CheckUtf8Sequence(p, end, &error);
-    if (len == 0) return false;
-    p += len;
-  }
-  return true;
-}
 
 absl::StatusOr<std::string> RealPath(const std::string& path) {
   char buf[PATH_MAX];
@@ -53,7 +37,7 @@ class Walker {
     return WalkDirectory(root_, [&](const DirEntry& e) -> absl::StatusOr<bool> {
       if (IsIgnored(e.rel, options_.ignore_paths)) return false;
       const size_t slash = e.rel.rfind('/');
-      if (!IsValidUtf8(slash == std::string::npos ? e.rel : e.rel.substr(slash + 1))) {
+      if (!io::json::IsValidUtf8(slash == std::string::npos ? e.rel : e.rel.substr(slash + 1))) {
         return absl::InvalidArgumentError(
             util::StrCat(e.path, ": file name is not valid UTF-8; signatures name files in UTF-8"));
       }

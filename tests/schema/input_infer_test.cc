@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "io/yaml/yaml.h"
+#include "schema_test_util.h"
 
 namespace kgate::schema {
 namespace {
@@ -39,11 +40,7 @@ io::npy::Array Int64Array(std::vector<int64_t> shape, const std::vector<int64_t>
 InputSchema Schema() {
   InputSchema s;
   auto add = [&](std::string name, util::DType t, graph::Dims shape) {
-    InputRule r;
-    r.name = std::move(name);
-    r.dtype = t;
-    r.shape = std::move(shape);
-    s.inputs.push_back(std::move(r));
+    s.inputs.push_back(testing::Rule(std::move(name), t, std::move(shape)));
   };
   add("x", util::DType::kFloat32, {graph::kUnknownDim, 2});
   add("ids", util::DType::kInt32, {graph::kUnknownDim});

@@ -5,11 +5,14 @@
 #include "schema/input_spec.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "io/yaml/yaml.h"
+#include "schema_test_util.h"
+#include "util/strings.h"
 
 namespace kgate::schema {
 namespace {
@@ -43,11 +46,7 @@ std::string ParseError(const std::string& text) {
 InputSchema Base() {
   InputSchema s;
   auto add = [&](std::string name, util::DType t, graph::Dims shape) {
-    InputRule r;
-    r.name = std::move(name);
-    r.dtype = t;
-    r.shape = std::move(shape);
-    s.inputs.push_back(std::move(r));
+    s.inputs.push_back(testing::Rule(std::move(name), t, std::move(shape)));
   };
   add("image", util::DType::kFloat32, {graph::kUnknownDim, 2, 3});
   add("ids", util::DType::kInt32, {graph::kUnknownDim, 4});
@@ -118,25 +117,55 @@ inputs:
   EXPECT_EQ(spec->inputs[2].max_length, 16);
 }
 
+// Each bad section with the part of its message after "models/m/kgate.yaml: ".
+struct ErrorCase {
+  std::string_view yaml;
+  std::string_view message;
+};
+
+constexpr ErrorCase kParseErrors[] = {
+    {"inputs: [1]\n",
+     "inputs: expected a mapping from input names to their rules"},
+    {"inputs:\n  x: {mni: 0}\n",
+     "inputs.x.mni: unknown key; expected one of min, max"},
+    {"inputs:\n  x: {min: '0'}\n",
+     "inputs.x.min: expected a number, got string \"0\""},
+    {"inputs:\n  x: {min: 2, max: 1}\n",
+     "inputs.x: min 2 is above max 1"},
+    {"inputs:\n  x: {features: [{min: 3, max: 1}]}\n",
+     "inputs.x.features[0]: min 3 is above max 1"},
+    {"inputs:\n  x: {features: {a: {min: 0}}}\n",
+     "inputs.x.features.a: expected a feature index"},
+    {"inputs:\n  x: {features: {'01': {min: 0}}}\n",
+     "inputs.x.features.01: expected a feature index"},
+    {"inputs:\n  x: {features: 3}\n",
+     "inputs.x.features: expected a list"},
+    {"inputs:\n  x: {features: [{mean: 1}]}\n",
+     "inputs.x.features[0].mean: unknown key"},
+    {"inputs:\n  x: {allowed_values: []}\n",
+     "inputs.x.allowed_values: expected a non-empty list of values"},
+    {"inputs:\n  x: {allowed_values: [1, 'a']}\n",
+     "inputs.x.allowed_values[1]: expected a number or a boolean, got string"},
+    {"inputs:\n  x: {max_batch: 0}\n",
+     "inputs.x.max_batch: expected an integer >= 1, got 0"},
+    {"inputs:\n  x: {max_batch: 2.5}\n",
+     "inputs.x.max_batch: expected an integer"},
+    {"inputs:\n  x: {finite: 'no'}\n",
+     "inputs.x.finite: expected true or false, got string \"no\""},
+    {"inputs:\n  x: {stats: {min: 0, max: 1, mean: 0}}\n",
+     "inputs.x.stats.std: missing"},
+    {"inputs:\n  x: {stats: {min: 0, max: 1, mean: 0, std: 1, quantiles: [0.9, 0.1]}}\n",
+     "inputs.x.stats.quantiles: expected 0 <= low < high <= 1"},
+    {"inputs:\n  x: {min_length: 4, max_length: 2}\n",
+     "inputs.x: min_length 4 is above max_length 2"},
+    {"inputs:\n  x: {min_length: -1}\n",
+     "inputs.x.min_length: expected an integer >= 0, got -1"},
+};
+
 TEST(InputSpecParse, ErrorsNameFileKeyAndExpectation) {
-  EXPECT_EQ(ParseError("inputs: [1]\n"), "models/m/kgate.yaml: inputs: expected a mapping from input names to their rules");
-  EXPECT_THAT(ParseError("inputs:\n  x: {mni: 0}\n"), HasSubstr("models/m/kgate.yaml: inputs.x.mni: unknown key; expected one of min, max"));
-  EXPECT_EQ(ParseError("inputs:\n  x: {min: '0'}\n"), "models/m/kgate.yaml: inputs.x.min: expected a number, got string \"0\"");
-  EXPECT_EQ(ParseError("inputs:\n  x: {min: 2, max: 1}\n"), "models/m/kgate.yaml: inputs.x: min 2 is above max 1");
-  EXPECT_EQ(ParseError("inputs:\n  x: {features: [{min: 3, max: 1}]}\n"), "models/m/kgate.yaml: inputs.x.features[0]: min 3 is above max 1");
-  EXPECT_THAT(ParseError("inputs:\n  x: {features: {a: {min: 0}}}\n"), HasSubstr("inputs.x.features.a: expected a feature index"));
-  EXPECT_THAT(ParseError("inputs:\n  x: {features: {'01': {min: 0}}}\n"), HasSubstr("inputs.x.features.01: expected a feature index"));
-  EXPECT_THAT(ParseError("inputs:\n  x: {features: 3}\n"), HasSubstr("inputs.x.features: expected a list"));
-  EXPECT_THAT(ParseError("inputs:\n  x: {features: [{mean: 1}]}\n"), HasSubstr("inputs.x.features[0].mean: unknown key"));
-  EXPECT_EQ(ParseError("inputs:\n  x: {allowed_values: []}\n"), "models/m/kgate.yaml: inputs.x.allowed_values: expected a non-empty list of values");
-  EXPECT_EQ(ParseError("inputs:\n  x: {allowed_values: [1, 'a']}\n"), "models/m/kgate.yaml: inputs.x.allowed_values[1]: expected a number or a boolean, got string");
-  EXPECT_EQ(ParseError("inputs:\n  x: {max_batch: 0}\n"), "models/m/kgate.yaml: inputs.x.max_batch: expected an integer >= 1, got 0");
-  EXPECT_THAT(ParseError("inputs:\n  x: {max_batch: 2.5}\n"), HasSubstr("inputs.x.max_batch: expected an integer"));
-  EXPECT_EQ(ParseError("inputs:\n  x: {finite: 'no'}\n"), "models/m/kgate.yaml: inputs.x.finite: expected true or false, got string \"no\"");
-  EXPECT_EQ(ParseError("inputs:\n  x: {stats: {min: 0, max: 1, mean: 0}}\n"), "models/m/kgate.yaml: inputs.x.stats.std: missing");
-  EXPECT_THAT(ParseError("inputs:\n  x: {stats: {min: 0, max: 1, mean: 0, std: 1, quantiles: [0.9, 0.1]}}\n"), HasSubstr("expected 0 <= low < high <= 1"));
-  EXPECT_EQ(ParseError("inputs:\n  x: {min_length: 4, max_length: 2}\n"), "models/m/kgate.yaml: inputs.x: min_length 4 is above max_length 2");
-  EXPECT_THAT(ParseError("inputs:\n  x: {min_length: -1}\n"), HasSubstr("expected an integer >= 0"));
+  for (const ErrorCase& c : kParseErrors) {
+    EXPECT_THAT(ParseError(std::string(c.yaml)), HasSubstr(util::StrCat("models/m/kgate.yaml: ", c.message)));
+  }
 }
 
 TEST(InputSpecApply, RulesLandOnTheirInputs) {
@@ -178,8 +207,10 @@ TEST(InputSpecApply, FloatAllowedValuesAreComparedAsFloat32) {
 }
 
 TEST(InputSpecApply, ApplyingAgainOnlyTightens) {
-  absl::StatusOr<InputSpec> wide = ParseYaml("inputs:\n  ids: {min: -5, max: 5, allowed_values: [1, 2, 3], max_batch: 4}\n");
-  absl::StatusOr<InputSpec> narrow = ParseYaml("inputs:\n  ids: {min: 0, max: 9, allowed_values: [2, 3, 4], max_batch: 9}\n");
+  absl::StatusOr<InputSpec> wide =
+      ParseYaml("inputs:\n  ids: {min: -5, max: 5, allowed_values: [1, 2, 3], max_batch: 4}\n");
+  absl::StatusOr<InputSpec> narrow =
+      ParseYaml("inputs:\n  ids: {min: 0, max: 9, allowed_values: [2, 3, 4], max_batch: 9}\n");
   ASSERT_TRUE(wide.ok() && narrow.ok());
   absl::StatusOr<InputSchema> once = ApplyInputSpec(Base(), *wide, kWhere);
   ASSERT_TRUE(once.ok()) << once.status();
@@ -191,28 +222,51 @@ TEST(InputSpecApply, ApplyingAgainOnlyTightens) {
   EXPECT_EQ(twice->inputs[1].max_batch, 4);
 }
 
+constexpr ErrorCase kApplyErrors[] = {
+    {"inputs:\n  imgae: {min: 0}\n",
+     "inputs.imgae: the model has no input 'imgae'; its inputs are: image, ids, flag, vec, free, text"},
+    {"inputs:\n  image: {max: 1.0e39}\n",
+     "inputs.image.max: 1e+39 is beyond float32's range"},
+    {"inputs:\n  ids: {min: -3000000000}\n",
+     "inputs.ids.min: -3e+09 is beyond int32's range"},
+    {"inputs:\n  ids: {features: {1: {max: 3000000000}}}\n",
+     "inputs.ids.features.1.max: 3e+09 is beyond int32's range"},
+    {"inputs:\n  flag: {min: 0}\n",
+     "inputs.flag.min: applies to numeric inputs; input 'flag' is bool"},
+    {"inputs:\n  image: {features: [{}, {}]}\n",
+     "inputs.image.features: lists 2 features; input 'image' has 3 along its last axis"},
+    {"inputs:\n  image: {features: {3: {min: 0}}}\n",
+     "inputs.image.features.3: feature index 3 is past the last axis of input 'image' (3 features)"},
+    {"inputs:\n  vec: {features: [{min: 0}]}\n",
+     "inputs.vec.features: input 'vec' has rank 1; per-feature ranges need rank >= 2"},
+    {"inputs:\n  free: {features: {0: {min: 0}}}\n",
+     "inputs.free.features: the last axis of input 'free' is not fixed"},
+    {"inputs:\n  ids: {finite: false}\n",
+     "inputs.ids.finite: applies to float inputs; input 'ids' is int32"},
+    {"inputs:\n  ids: {allowed_values: [1.5]}\n",
+     "inputs.ids.allowed_values[0]: input 'ids' is int32: expected an integer"},
+    {"inputs:\n  ids: {allowed_values: [true]}\n",
+     "inputs.ids.allowed_values[0]: input 'ids' is int32: expected a number"},
+    {"inputs:\n  ids: {allowed_values: [4000000000]}\n",
+     "inputs.ids.allowed_values[0]: 4e+09 is beyond int32's range"},
+    {"inputs:\n  flag: {allowed_values: [1]}\n",
+     "inputs.flag.allowed_values[0]: input 'flag' is bool: expected true or false"},
+    {"inputs:\n  ids: {allowed_values: [1, 1]}\n",
+     "inputs.ids.allowed_values: lists a value twice"},
+    {"inputs:\n  image: {max_length: 10}\n",
+     "inputs.image.max_length: applies to string inputs; input 'image' is float32"},
+    {"inputs:\n  image: {utf8: true}\n",
+     "inputs.image.utf8: applies to string inputs"},
+    {"inputs:\n  text: {min: 0}\n",
+     "inputs.text.min: applies to numeric inputs; input 'text' is string"},
+    {"inputs:\n  text: {allowed_values: [1]}\n",
+     "inputs.text.allowed_values: applies to numeric and bool inputs"},
+};
+
 TEST(InputSpecApply, AnythingThatWouldLoosenOrMisfitIsAConfigError) {
-  EXPECT_EQ(ApplyError("inputs:\n  imgae: {min: 0}\n"),
-            "models/m/kgate.yaml: inputs.imgae: the model has no input 'imgae'; its inputs are: image, ids, flag, vec, free, text");
-  EXPECT_THAT(ApplyError("inputs:\n  image: {max: 1.0e39}\n"), HasSubstr("inputs.image.max: 1e+39 is beyond float32's range"));
-  EXPECT_THAT(ApplyError("inputs:\n  ids: {min: -3000000000}\n"), HasSubstr("inputs.ids.min: -3e+09 is beyond int32's range"));
-  EXPECT_THAT(ApplyError("inputs:\n  ids: {features: {1: {max: 3000000000}}}\n"), HasSubstr("inputs.ids.features.1.max: 3e+09 is beyond int32's range"));
-  EXPECT_EQ(ApplyError("inputs:\n  flag: {min: 0}\n"), "models/m/kgate.yaml: inputs.flag.min: applies to numeric inputs; input 'flag' is bool");
-  EXPECT_THAT(ApplyError("inputs:\n  image: {features: [{}, {}]}\n"), HasSubstr("inputs.image.features: lists 2 features; input 'image' has 3 along its last axis"));
-  EXPECT_THAT(ApplyError("inputs:\n  image: {features: {3: {min: 0}}}\n"), HasSubstr("inputs.image.features.3: feature index 3 is past the last axis of input 'image' (3 features)"));
-  EXPECT_THAT(ApplyError("inputs:\n  vec: {features: [{min: 0}]}\n"), HasSubstr("inputs.vec.features: input 'vec' has rank 1; per-feature ranges need rank >= 2"));
-  EXPECT_THAT(ApplyError("inputs:\n  free: {features: {0: {min: 0}}}\n"), HasSubstr("the last axis of input 'free' is not fixed"));
-  EXPECT_EQ(ApplyError("inputs:\n  ids: {finite: false}\n"), "models/m/kgate.yaml: inputs.ids.finite: applies to float inputs; input 'ids' is int32");
-  EXPECT_THAT(ApplyError("inputs:\n  ids: {allowed_values: [1.5]}\n"), HasSubstr("inputs.ids.allowed_values[0]: input 'ids' is int32: expected an integer"));
-  EXPECT_THAT(ApplyError("inputs:\n  ids: {allowed_values: [true]}\n"), HasSubstr("inputs.ids.allowed_values[0]: input 'ids' is int32: expected a number"));
-  EXPECT_THAT(ApplyError("inputs:\n  ids: {allowed_values: [4000000000]}\n"), HasSubstr("beyond int32's range"));
-  EXPECT_THAT(ApplyError("inputs:\n  flag: {allowed_values: [1]}\n"), HasSubstr("input 'flag' is bool: expected true or false"));
-  EXPECT_THAT(ApplyError("inputs:\n  ids: {allowed_values: [1, 1]}\n"), HasSubstr("lists a value twice"));
-  EXPECT_EQ(ApplyError("inputs:\n  image: {max_length: 10}\n"),
-            "models/m/kgate.yaml: inputs.image.max_length: applies to string inputs; input 'image' is float32");
-  EXPECT_THAT(ApplyError("inputs:\n  image: {utf8: true}\n"), HasSubstr("inputs.image.utf8: applies to string inputs"));
-  EXPECT_THAT(ApplyError("inputs:\n  text: {min: 0}\n"), HasSubstr("inputs.text.min: applies to numeric inputs; input 'text' is string"));
-  EXPECT_THAT(ApplyError("inputs:\n  text: {allowed_values: [1]}\n"), HasSubstr("inputs.text.allowed_values: applies to numeric and bool inputs"));
+  for (const ErrorCase& c : kApplyErrors) {
+    EXPECT_THAT(ApplyError(std::string(c.yaml)), HasSubstr(util::StrCat("models/m/kgate.yaml: ", c.message)));
+  }
 }
 
 }  // namespace

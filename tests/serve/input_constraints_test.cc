@@ -14,6 +14,7 @@
 #include "io/json/json.h"
 #include "serve/input_constraints.h"
 #include "serve/input_validation.h"
+#include "../schema/schema_test_util.h"
 #include "validation_test_util.h"
 
 namespace kgate::serve {
@@ -24,12 +25,16 @@ using ::testing::IsEmpty;
 using testing::JsonRequest;
 using testing::Rules;
 
-InputRule Rule(std::string name, util::DType t, graph::Dims shape) {
-  InputRule r;
-  r.name = std::move(name);
-  r.dtype = t;
-  r.shape = std::move(shape);
-  return r;
+using schema::testing::Rule;
+
+// A KServe binary FP32 input over `bytes` (which must outlive it).
+RequestInput RawFloat32(const std::string& name, graph::Dims shape, const std::string& bytes) {
+  RequestInput in;
+  in.name = name;
+  in.shape = std::move(shape);
+  in.declared = util::DType::kFloat32;
+  in.raw = bytes;
+  return in;
 }
 
 // "index rule expected | actual" of every violation in a refusal.
@@ -109,15 +114,12 @@ TEST(InputConstraintsTest, MaxBatchRefusesBeforeAnyAllocation) {
   EXPECT_TRUE(ValidateInputs(schema, ok.inputs).ok());
   JsonRequest big;
   big.Add("x", "[[1, 2], [3, 4], [5, 6]]");
-  EXPECT_THAT(Details(ValidateInputs(schema, big.inputs).status()), ElementsAre(" max_batch batch at most 2 | batch 3"));
+  EXPECT_THAT(Details(ValidateInputs(schema, big.inputs).status()),
+              ElementsAre(" max_batch batch at most 2 | batch 3"));
   // A binary request claiming a huge batch is refused by the cap, not by an allocation.
-  std::string bytes(8, '\0');
-  RequestInput raw;
-  raw.name = "x";
-  raw.shape = {int64_t{1} << 40, 2};
-  raw.declared = util::DType::kFloat32;
-  raw.raw = bytes;
-  EXPECT_THAT(Rules(ValidateInputs(schema, {raw}).status()), ElementsAre("x:max_batch"));
+  const std::string bytes(8, '\0');
+  EXPECT_THAT(Rules(ValidateInputs(schema, {RawFloat32("x", {int64_t{1} << 40, 2}, bytes)}).status()),
+              ElementsAre("x:max_batch"));
 }
 
 TEST(InputConstraintsTest, FiniteFalseAdmitsNanButInfinityStillMeetsTheRange) {
@@ -130,12 +132,8 @@ TEST(InputConstraintsTest, FiniteFalseAdmitsNanButInfinityStillMeetsTheRange) {
                           std::numeric_limits<float>::infinity()};
   std::string bytes(sizeof(values), '\0');
   std::memcpy(bytes.data(), values, sizeof(values));
-  RequestInput in;
-  in.name = "x";
-  in.shape = {1, 3};
-  in.declared = util::DType::kFloat32;
-  in.raw = bytes;
-  EXPECT_THAT(Details(ValidateInputs(schema, {in}).status()), ElementsAre("0,2, max <= 10 | inf"));
+  EXPECT_THAT(Details(ValidateInputs(schema, {RawFloat32("x", {1, 3}, bytes)}).status()),
+              ElementsAre("0,2, max <= 10 | inf"));
 }
 
 TEST(InputConstraintsTest, StringRulesOnASyntheticStringInput) {

@@ -10,6 +10,7 @@
 #include "io/json/json.h"
 #include "serve/input_validation.h"
 #include "serve/json_tensor.h"
+#include "../schema/schema_test_util.h"
 #include "validation_test_util.h"
 
 namespace kgate::serve {
@@ -18,12 +19,13 @@ namespace {
 using ::testing::HasSubstr;
 using testing::JsonRequest;
 using testing::Rules;
+using schema::testing::Rule;
 
 InputSchema TestSchema() {
   InputSchema schema;
-  schema.inputs.push_back(InputRule{"f", util::DType::kFloat32, {graph::kUnknownDim, 3}});
-  schema.inputs.push_back(InputRule{"i", util::DType::kInt32, {graph::kUnknownDim, 2}});
-  schema.inputs.push_back(InputRule{"b", util::DType::kBool, {graph::kUnknownDim, 1}});
+  schema.inputs.push_back(Rule("f", util::DType::kFloat32, {graph::kUnknownDim, 3}));
+  schema.inputs.push_back(Rule("i", util::DType::kInt32, {graph::kUnknownDim, 2}));
+  schema.inputs.push_back(Rule("b", util::DType::kBool, {graph::kUnknownDim, 1}));
   return schema;
 }
 
@@ -81,7 +83,7 @@ TEST(ValidateInputsTest, DeclaredDtypeMustBeTheWireType) {
 
 InputSchema FloatOnly() {
   InputSchema schema;
-  schema.inputs.push_back(InputRule{"x", util::DType::kFloat32, {graph::kUnknownDim, 2, 2}});
+  schema.inputs.push_back(Rule("x", util::DType::kFloat32, {graph::kUnknownDim, 2, 2}));
   return schema;
 }
 
