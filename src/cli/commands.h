@@ -29,6 +29,7 @@ int RunSign(const std::vector<std::string>& args);
 int RunVerify(const std::vector<std::string>& args);
 int RunDigest(const std::vector<std::string>& args);
 int RunServe(const std::vector<std::string>& args);
+int RunSchema(const std::vector<std::string>& args);
 
 // Prints "kgate <command>: <message>" to stderr and returns kExitUsage.
 int UsageError(std::string_view command, std::string_view message);

@@ -34,6 +34,8 @@ constexpr Command kCommands[] = {
     {"verify", kgate::cli::RunVerify, "verify MODEL --public-key PUB.pem [--signature FILE]  verify a model's signature and files"},
     {"serve", kgate::cli::RunServe,
      "serve (--model-repository DIR | --model NAME=PATH...) [--host H] [--port P] [--threads N] [--audit-log PATH]  REST server (TF Serving v1, KServe v2, /metrics)"},
+    {"schema", kgate::cli::RunSchema,
+     "schema infer MODEL --data NAME=FILE.npy... [--output FILE] [--quantiles LO,HI] [--margin M]  inputs: section from training data"},
     {"digest", kgate::cli::RunDigest, "digest MODEL [--format text|json]      per-file SHA-256 and the model digest, for pinning"},
 };
 

@@ -51,7 +51,8 @@ ModelConfig DefaultModelConfig(const ModelConfigContext& context) {
 absl::StatusOr<ModelConfig> ParseModelConfig(const Value& root, std::string_view where, std::string_view base_dir,
                                              const ModelConfigContext& context) {
   // One line per section; each section's owner adds theirs.
-  if (absl::Status s = schema::CheckObject(root, {"versions", "trust", "limits", "outputs"}, where, ""); !s.ok()) {
+  if (absl::Status s = schema::CheckObject(root, {"versions", "trust", "limits", "inputs", "outputs"}, where, "");
+      !s.ok()) {
     return s;
   }
   ModelConfig config = DefaultModelConfig(context);
@@ -73,6 +74,10 @@ absl::StatusOr<ModelConfig> ParseModelConfig(const Value& root, std::string_view
       absl::StatusOr<schema::OutputSpec> outputs = schema::ParseOutputSpec(value, where);
       if (!outputs.ok()) return outputs.status();
       config.outputs = *std::move(outputs);
+    } else if (key == "inputs") {
+      absl::StatusOr<schema::InputSpec> inputs = schema::ParseInputSpec(value, where);
+      if (!inputs.ok()) return inputs.status();
+      config.inputs = *std::move(inputs);
     }
   }
   return config;

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "io/json/json.h"
 #include "schema/output_spec.h"
+#include "schema/input_spec.h"
 #include "serve/version_policy.h"
 #include "trust/policy.h"
 
@@ -37,6 +38,7 @@ struct ModelConfig {
   trust::TrustPolicy trust;               // the server's policy, narrowed by `trust:`
   ModelLimits limits;
   schema::OutputSpec outputs;  // checked after inference (output_validation.h); empty: nothing checked
+  schema::InputSpec inputs;               // `inputs:`, applied to each version's derived schema
 };
 
 // What a model's configuration is checked against.

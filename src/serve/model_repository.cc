@@ -30,10 +30,15 @@ absl::StatusOr<std::shared_ptr<const ServedModel>> MakeServedModel(std::string n
   absl::StatusOr<InputSchema> schema = SchemaForModel(*model);
   if (!schema.ok()) return absl::Status(schema.status().code(), util::StrCat(path, ": ", schema.status().message()));
   if (config == nullptr) config = std::make_shared<const ModelConfig>();
-  // The output spec was parsed without the model; here it meets the version it guards.
-  absl::Status outputs = schema::CheckOutputSpec(config->outputs, model->output_names(), model->output_specs(),
-                                                 util::StrCat(config->source, " (for ", path, ")"));
+  // The input and output specs were parsed without the model; here they meet
+  // the version they guard, and a rule that does not fit fails its load.
+  const std::string where = util::StrCat(config->source, " (for ", path, ")");
+  absl::Status outputs = schema::CheckOutputSpec(config->outputs, model->output_names(), model->output_specs(), where);
   if (!outputs.ok()) return outputs;
+  if (!config->inputs.empty()) {
+    schema = schema::ApplyInputSpec(*std::move(schema), config->inputs, where);
+    if (!schema.ok()) return schema.status();
+  }
   return std::make_shared<const ServedModel>(ServedModel{std::move(name), version, std::move(path), std::move(model),
                                                          *std::move(schema), std::move(config)});
 }

@@ -8,6 +8,7 @@
 #include "observe/exposition.h"
 #include "serve/error_response.h"
 #include "serve/kserve_api.h"
+#include "serve/request_json_schema.h"
 #include "serve/request_observer.h"
 #include "serve/serve_metrics.h"
 #include "serve/tfserving_api.h"
@@ -98,6 +99,11 @@ absl::StatusOr<HttpResponse> RouteV1(const ModelRepository& repo, const ServeOpt
     absl::StatusOr<const ServedModel*> served = FindModel(repo, *path, outcome);
     if (!served.ok()) return served.status();
     return TfsModelMetadata(**served);
+  }
+  if (path->rest.size() == 1 && path->rest[0] == "schema") {
+    absl::StatusOr<const ServedModel*> served = FindModel(repo, *path, outcome);
+    if (!served.ok()) return served.status();
+    return JsonResponse(TfsRequestJsonSchema(**served));
   }
   return absl::NotFoundError("no such route");
 }
