@@ -8,7 +8,6 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,7 +23,17 @@ def synthetic_digits(n, rng):
     return x, y
 
 
+def training_images():
+    """The images main() trains on (the first draw from its generator), for
+    `kgate schema infer` (tools/examples/make_example_schema.py)."""
+    x, _ = synthetic_digits(2048, np.random.default_rng(7))
+    return x
+
+
 def main():
+    # Imported here so that the data generators above need only NumPy.
+    import keras
+
     keras.utils.set_random_seed(7)
     rng = np.random.default_rng(7)
     model = keras.Sequential(
