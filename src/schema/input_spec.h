@@ -16,6 +16,7 @@
 //       min_length: 1         # string inputs only (bytes)
 //       max_length: 256
 //       utf8: true            # string inputs only (default true)
+//       image: {...}          # also take encoded images (image_spec.h)
 //
 // Parsing (ParseInputSpec) needs no model; applying (ApplyInputSpec) checks
 // the spec against the model's derived schema: every rule only tightens, so
@@ -33,6 +34,7 @@
 
 #include "absl/status/statusor.h"
 #include "io/json/json.h"
+#include "schema/image_spec.h"
 #include "schema/input_schema.h"
 
 namespace kgate::schema {
@@ -71,6 +73,7 @@ struct InputSpecEntry {
   std::optional<int64_t> min_length, max_length;
   std::optional<bool> utf8;
   std::optional<FeatureStats> stats;
+  std::optional<ImageSpec> image;  // as written; ApplyImageSpec fills its defaults
 };
 
 struct InputSpec {

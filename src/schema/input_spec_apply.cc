@@ -178,6 +178,7 @@ absl::Status ApplyEntry(const InputSpecEntry& e, std::string_view where, InputRu
   }
   if (e.allowed_values) KGATE_RETURN_IF_ERROR(ApplyAllowed(*e.allowed_values, where, path, rule));
   if (e.max_batch) rule->max_batch = std::min(rule->max_batch.value_or(*e.max_batch), *e.max_batch);
+  if (e.image) KGATE_RETURN_IF_ERROR(ApplyImageSpec(*e.image, where, ConfigPath(path, "image"), rule));
   return ApplyStrings(e, where, path, rule);
 }
 

@@ -152,7 +152,7 @@ absl::StatusOr<InputSpecEntry> ParseEntry(const io::json::Member& m, std::string
   const std::string path = ConfigPath("inputs", m.first);
   KGATE_RETURN_IF_ERROR(CheckObject(m.second,
                                     {"min", "max", "features", "finite", "allowed_values", "max_batch", "stats",
-                                     "min_length", "max_length", "utf8"},
+                                     "min_length", "max_length", "utf8", "image"},
                                     where, path));
   InputSpecEntry entry;
   entry.input = m.first;
@@ -179,6 +179,8 @@ absl::StatusOr<InputSpecEntry> ParseEntry(const io::json::Member& m, std::string
       KGATE_ASSIGN_OR_RETURN(entry.max_length, ReadCount(v, where, key, 0));
     } else if (r.first == "utf8") {
       KGATE_ASSIGN_OR_RETURN(entry.utf8, ReadBool(v, where, key));
+    } else if (r.first == "image") {
+      KGATE_ASSIGN_OR_RETURN(entry.image, ParseImageSpec(v, where, key));
     }
   }
   KGATE_RETURN_IF_ERROR(CheckRange(entry.bounds, where, path));

@@ -47,6 +47,19 @@ std::string StatsFlow(const FeatureStats& s) {
   return out + "}";
 }
 
+std::string ImageFlow(const ImageSpec& image) {
+  std::string out = "{formats: [";
+  for (size_t i = 0; i < image.formats.size(); ++i) {
+    if (i) out += ", ";
+    io::yaml::AppendQuoted(image.formats[i], &out);
+  }
+  out += "]";
+  if (image.max_pixels > 0) util::StrAppend(&out, ", max_pixels: ", Integer(image.max_pixels));
+  if (image.channels > 0) util::StrAppend(&out, ", channels: ", Integer(image.channels));
+  util::StrAppend(&out, ", scale: ", Number(image.scale), ", offset: ", Number(image.offset));
+  return out + "}";
+}
+
 void WriteBounds(const ValueBounds& b, int indent, std::string* out) {
   if (b.min) Line(out, indent, util::StrCat("min: ", Number(*b.min)));
   if (b.max) Line(out, indent, util::StrCat("max: ", Number(*b.max)));
@@ -104,6 +117,7 @@ void WriteEntry(const InputSpecEntry& e, std::string* out) {
   if (e.max_length) Line(out, 4, util::StrCat("max_length: ", Integer(*e.max_length)));
   if (e.utf8) Line(out, 4, e.utf8.value() ? "utf8: true" : "utf8: false");
   if (e.stats) Line(out, 4, util::StrCat("stats: ", StatsFlow(*e.stats)));
+  if (e.image) Line(out, 4, util::StrCat("image: ", ImageFlow(*e.image)));
   if (!e.features.empty() || e.feature_list_length) {
     const bool as_list = e.feature_list_length.has_value();
     if (e.features.empty()) {

@@ -118,6 +118,7 @@ TEST(InferInputSpec, HandWrittenSpecsRoundTripToo) {
     max_batch: 3
     min_length: 0
     utf8: false
+    image: {formats: [png, jpg], max_pixels: 784, scale: 0.5}
     features:
       "2": {max: 4}
 )",

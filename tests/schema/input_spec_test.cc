@@ -89,9 +89,11 @@ inputs:
     allowed_values: [3, 1, 2]
     features: {3: {max: 9}, 0: {min: 1}}
   text: {min_length: 1, max_length: 16, utf8: true}
+  flag: {image: {formats: [png]}}
 )");
   ASSERT_TRUE(spec.ok()) << spec.status();
-  ASSERT_EQ(spec->inputs.size(), 3u);
+  ASSERT_EQ(spec->inputs.size(), 4u);
+  ASSERT_TRUE(spec->inputs[3].image.has_value());  // parsed here, checked against the input by ApplyImageSpec
   const InputSpecEntry& image = spec->inputs[0];
   EXPECT_EQ(image.input, "image");
   EXPECT_EQ(image.bounds.min, -1);
