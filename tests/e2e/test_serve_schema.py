@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import requests
 
-from conftest import FIXTURES, ROOT, kgate_bin, read_listening_line, run_kgate, stop_process
+from conftest import FIXTURES, ROOT, Server, kgate_bin, run_kgate
 
 MODELS = FIXTURES / "models"
 EXAMPLE = ROOT / "examples" / "digits_cnn"
@@ -45,13 +45,6 @@ def emb_yaml():
     return f"inputs:\n  ids:\n    allowed_values: {allowed}\n"
 
 
-def start_server(repo):
-    proc = subprocess.Popen([kgate_bin(), "serve", "--model-repository", str(repo), "--port", "0", "--threads", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    address, _ = read_listening_line(proc, 60)
-    return proc, f"http://{address}"
-
-
 def add_model(repo, name, model_file, kgate_yaml=None, version=1):
     (repo / name / str(version)).mkdir(parents=True)
     shutil.copy(model_file, repo / name / str(version) / "model.keras")
@@ -66,11 +59,11 @@ def server(tmp_path_factory):
     shutil.copy(EXAMPLE / "kgate.yaml", repo / "digits_cnn" / "kgate.yaml")
     add_model(repo, "multi_io", MODELS / "multi_io.keras", MULTI_YAML)
     add_model(repo, "embedding", MODELS / "embedding_plain.keras", emb_yaml())
-    proc, url = start_server(repo)
+    server = Server("--model-repository", repo)
     try:
-        yield url
+        yield server.url
     finally:
-        stop_process(proc)
+        server.stop()
 
 
 def predict(url, model, body):
@@ -259,7 +252,7 @@ def parse_flow(text):
     return out
 
 
-def test_schema_infer_statistics_match_numpy_and_the_server_enforces_them(tmp_path):
+def test_schema_infer_statistics_match_numpy_and_the_server_enforces_them(tmp_path, servers):
     rng = np.random.default_rng(11)
     data = (rng.normal(size=(300, 5)) * np.array([1, 2, 3, 4, 5]) + np.array([0, 10, -10, 0, 100])).astype(np.float32)
     np.save(tmp_path / "features.npy", data)
@@ -292,20 +285,17 @@ def test_schema_infer_statistics_match_numpy_and_the_server_enforces_them(tmp_pa
     # training data's extremes are the bounds.
     repo = tmp_path / "repo"
     add_model(repo, "m", MODELS / "multi_io.keras", text)
-    proc, url = start_server(repo)
-    try:
-        body = {"inputs": {"image": image[:2].tolist(), "features": data[:2].tolist()}}
-        assert predict(url, "m", body).status_code == 200
-        f = np.argmax(data[:, 3])
-        beyond = data[:1].copy()
-        beyond[0, 3] = np.nextafter(data[f, 3], np.float32(np.inf))
-        v = violations(predict(url, "m", {"inputs": {"image": image[:1].tolist(), "features": beyond.tolist()}}))
-        assert {(e["input"], tuple(e["index"]), e["rule"]) for e in v} >= {("features", (0, 3), "feature_max")}, v
-        schema = get_schema(url, "m")
-        prefix = schema["$defs"]["input1_row"]["prefixItems"]
-        assert [p["maximum"] for p in prefix] == [float(x) for x in col.max(axis=0)]
-    finally:
-        stop_process(proc)
+    url = servers("--model-repository", repo).url
+    body = {"inputs": {"image": image[:2].tolist(), "features": data[:2].tolist()}}
+    assert predict(url, "m", body).status_code == 200
+    f = np.argmax(data[:, 3])
+    beyond = data[:1].copy()
+    beyond[0, 3] = np.nextafter(data[f, 3], np.float32(np.inf))
+    v = violations(predict(url, "m", {"inputs": {"image": image[:1].tolist(), "features": beyond.tolist()}}))
+    assert {(e["input"], tuple(e["index"]), e["rule"]) for e in v} >= {("features", (0, 3), "feature_max")}, v
+    schema = get_schema(url, "m")
+    prefix = schema["$defs"]["input1_row"]["prefixItems"]
+    assert [p["maximum"] for p in prefix] == [float(x) for x in col.max(axis=0)]
 
 
 def test_schema_infer_usage_and_data_errors(tmp_path):
