@@ -42,6 +42,10 @@ bool Elements(const RequestInput& in, const Refuser& refuse, std::vector<std::st
     refuse({}, "shape", "[N]: one encoded image per batch row, N >= 1", ShapeText(in.shape));
     return false;
   }
+  if (refuse.rule.max_batch && n > *refuse.rule.max_batch) {
+    refuse({}, "max_batch", util::StrCat("batch at most ", *refuse.rule.max_batch), util::StrCat("batch ", n));
+    return false;
+  }
   if (in.raw) {
     // KServe binary BYTES: a 4-byte little-endian length before each element.
     std::string_view rest = *in.raw;

@@ -186,3 +186,101 @@ def test_the_example_kgate_yaml_checks_outputs_as_keras_outputs_say(tmp_path):
         np.testing.assert_allclose(np.array(r.json()["predictions"], np.float32), keras_out, rtol=1e-4, atol=1e-5)
     finally:
         s.stop()
+# --- image inputs (kgate.yaml inputs.<name>.image) ---------------------------
+
+IMAGES = FIXTURES / "images"
+SCALE = "0.00392156862745098"  # 1/255, written as it goes into kgate.yaml
+RGB_YAML = f"inputs:\n  image:\n    image: {{formats: [png, jpeg], scale: {SCALE}}}\n"
+INPUT_NAMES = {"rgb": "image", "digits": "input_layer"}
+DIGITS_YAML = f"inputs:\n  input_layer:\n    image: {{formats: [png], channels: 1, scale: {SCALE}}}\n"
+
+
+@pytest.fixture(scope="module")
+def image_server(tmp_path_factory):
+    from conftest import ROOT, Server
+    repo = tmp_path_factory.mktemp("images") / "repo"
+    for name, model, yaml in [("rgb", FIXTURES / "serve" / "image_probe.keras", RGB_YAML),
+                              ("digits", ROOT / "examples" / "digits_cnn" / "1" / "model.keras", DIGITS_YAML),
+                              ("probe", PROBE, None)]:
+        (repo / name / "1").mkdir(parents=True)
+        shutil.copy(model, repo / name / "1" / "model.keras")
+        if yaml:
+            (repo / name / "kgate.yaml").write_text(yaml)
+    s = Server("--model-repository", repo)
+    s.models = {"rgb": repo / "rgb" / "1" / "model.keras", "digits": repo / "digits" / "1" / "model.keras"}
+    yield s
+    s.stop()
+
+
+def pillow_predict(model_file, image_file, mode, tmp_path):
+    """`kgate predict` on Pillow's decode of the image, scaled as kgate.yaml says."""
+    from PIL import Image
+    with Image.open(image_file) as img:
+        pixels = np.asarray(img.convert(mode))
+    x = pixels.reshape(1, pixels.shape[0], pixels.shape[1], -1).astype(np.float32) * np.float32(float(SCALE))
+    np.save(tmp_path / "x.npy", x)
+    res = run_kgate("predict", model_file, tmp_path / "x.npy", "--output-dir", tmp_path)
+    assert res.code == 0, res.stderr
+    return np.load(tmp_path / "output0.npy")
+
+
+def b64(data):
+    import base64
+    return base64.b64encode(data).decode()
+
+
+def tfs_image(server, model, data):
+    return requests.post(f"{server.url}/v1/models/{model}:predict", json={"instances": [{"b64": b64(data)}]}, timeout=30)
+
+
+@pytest.mark.parametrize("model,image,mode", [("rgb", "rgb16.png", "RGB"), ("rgb", "rgb16.jpg", "RGB"),
+                                              ("rgb", "rgba16.png", "RGB"), ("digits", "gray28.png", "L")])
+def test_encoded_image_predicts_what_kgate_predict_does_on_pillows_decode(image_server, model, image, mode, tmp_path):
+    want = pillow_predict(image_server.models[model], IMAGES / image, mode, tmp_path)
+    data = (IMAGES / image).read_bytes()
+    r = tfs_image(image_server, model, data)
+    assert r.status_code == 200, r.text
+    np.testing.assert_allclose(np.array(r.json()["predictions"], np.float32), want, rtol=1e-5, atol=1e-6)
+    client = triton.InferenceServerClient(image_server.url.removeprefix("http://"))
+    for binary, payload in [(True, data), (False, b64(data).encode())]:
+        inp = triton.InferInput(INPUT_NAMES[model], [1], "BYTES")
+        inp.set_data_from_numpy(np.array([payload], dtype=object), binary_data=binary)
+        result = client.infer(model, [inp])
+        np.testing.assert_allclose(result.as_numpy(result.get_response()["outputs"][0]["name"]), want,
+                                   rtol=1e-5, atol=1e-6)
+
+
+def png_claiming(width, height):
+    """rgb16.png whose IHDR (CRC fixed) claims width x height."""
+    import struct
+    import zlib
+    data = bytearray((IMAGES / "rgb16.png").read_bytes())
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("data,rule,text", [
+    ((IMAGES / "rgb16.gif").read_bytes(), "image_format", "a gif image"),
+    (png_claiming(100000, 100000), "image_size", "100000 x 100000 = 10000000000 pixels"),
+    ((IMAGES / "rgb64x48_progressive.jpg").read_bytes(), "image_size", "64 x 48"),
+    ((IMAGES / "rgb16.png").read_bytes()[:-30], "image_decode", "PNG: "),
+    ((IMAGES / "rgb16.jpg").read_bytes()[:-30], "image_decode", "JPEG: "),
+])
+def test_bad_images_are_refused_and_the_next_is_answered(image_server, data, rule, text):
+    r = tfs_image(image_server, "rgb", data)
+    assert r.status_code == 400, r.text
+    v = r.json()["violations"][0]
+    assert (v["input"], v["index"], v["rule"]) == ("image", [0], rule), v
+    assert text in v["actual"], v
+    assert tfs_image(image_server, "rgb", (IMAGES / "rgb16.png").read_bytes()).status_code == 200
+
+
+def test_garbage_base64_and_images_for_a_plain_input_are_refused(image_server):
+    r = requests.post(f"{image_server.url}/v1/models/rgb:predict", json={"instances": [{"b64": "not base64!"}]},
+                      timeout=30)
+    assert r.status_code == 400 and r.json()["violations"][0]["rule"] == "base64", r.text
+    r = tfs_image(image_server, "probe", (IMAGES / "rgb16.png").read_bytes())
+    assert r.status_code == 400 and r.json()["violations"][0]["rule"] == "image", r.text
+    assert "input 'x' is float32 [-1, 3] and takes encoded images only when its kgate.yaml declares image:" in r.text
+    assert tfs_image(image_server, "rgb", (IMAGES / "rgb16.jpg").read_bytes()).status_code == 200
