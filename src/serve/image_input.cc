@@ -8,6 +8,7 @@
 
 #include "io/image/image_decode.h"
 #include "io/image/image_header.h"
+#include "serve/input_validation.h"
 #include "trust/base64.h"
 #include "util/strings.h"
 
@@ -17,14 +18,6 @@ namespace {
 using io::json::Value;
 
 const Value* B64String(const Value& v) { return IsB64Value(v) ? v.Find("b64") : nullptr; }
-
-std::string ShapeText(const graph::Dims& dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) {
-    util::StrAppend(&s, i ? ", " : "", dims[i] == graph::kUnknownDim ? std::string("-1") : std::to_string(dims[i]));
-  }
-  return s + "]";
-}
 
 struct Refuser {
   const InputRule& rule;

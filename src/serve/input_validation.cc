@@ -26,14 +26,6 @@ constexpr struct {
     {util::DType::kFloat64, "FP64"},  {util::DType::kString, "BYTES"},
 };
 
-std::string ShapeText(const graph::Dims& dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) {
-    util::StrAppend(&s, i ? ", " : "", dims[i] == graph::kUnknownDim ? std::string("-1") : std::to_string(dims[i]));
-  }
-  return s + "]";
-}
-
 std::string NumberText(const Value& v) {
   if (v.number().integer) return std::to_string(*v.number().integer);
   char buf[40];
@@ -132,6 +124,14 @@ void ReadRaw(const InputRule& rule, const RequestInput& in, engine::HostTensor* 
 }
 
 }  // namespace
+
+std::string ShapeText(const graph::Dims& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    util::StrAppend(&s, i ? ", " : "", dims[i] == graph::kUnknownDim ? std::string("-1") : std::to_string(dims[i]));
+  }
+  return s + "]";
+}
 
 std::string_view KServeDatatype(util::DType t) {
   for (const auto& k : kKServeNames) {

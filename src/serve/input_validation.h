@@ -14,6 +14,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct ValidationOptions {
 absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema& schema,
                                                                const std::vector<RequestInput>& inputs,
                                                                const ValidationOptions& options = {});
+
+// "[-1, 28, 28, 1]": a shape as violations spell it (-1 for a free dimension).
+std::string ShapeText(const graph::Dims& dims);
 
 // "FP32", "INT64", ... (KServe datatype names) for a dtype, and back.
 std::string_view KServeDatatype(util::DType t);
