@@ -123,6 +123,16 @@ void ReadRaw(const InputRule& rule, const RequestInput& in, engine::HostTensor* 
   }
 }
 
+// The rules on a tensor's values (finite unless allowed, then kgate.yaml's
+// ranges and allowed values), whichever wire form the values came in.
+engine::HostTensor CheckValues(const InputRule& rule, engine::HostTensor t, schema::Violations* violations) {
+  if (rule.dtype == util::DType::kFloat32 && rule.require_finite && !violations->full()) {
+    CheckFinite(rule, t, violations);
+  }
+  if (!violations->full()) CheckValueRules(rule, t, violations);
+  return t;
+}
+
 }  // namespace
 
 std::string ShapeText(const graph::Dims& dims) {
@@ -188,8 +198,9 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
       return true;
     };
     if (CarriesEncodedImages(*in)) {
+      // Decoded pixels are values like any others: the same finite and value rules follow.
       std::optional<engine::HostTensor> images = DecodeImageInput(rule, *in, &violations);
-      if (images && same_batch(images->shape[0])) tensors.push_back(*std::move(images));
+      if (images && same_batch(images->shape[0])) tensors.push_back(CheckValues(rule, *std::move(images), &violations));
       continue;
     }
     if (!CheckStructure(rule, *in, &violations) || !same_batch(in->shape[0])) continue;
@@ -217,11 +228,7 @@ absl::StatusOr<std::vector<engine::HostTensor>> ValidateInputs(const InputSchema
     } else {
       ReadJson(rule, *in, &t, &violations);
     }
-    if (rule.dtype == util::DType::kFloat32 && rule.require_finite && !violations.full()) {
-      CheckFinite(rule, t, &violations);
-    }
-    if (!violations.full()) CheckValueRules(rule, t, &violations);
-    tensors.push_back(std::move(t));
+    tensors.push_back(CheckValues(rule, std::move(t), &violations));
   }
   if (!violations.empty()) return violations.ToStatus();
   return tensors;

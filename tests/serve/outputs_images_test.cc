@@ -295,6 +295,22 @@ TEST_F(ImagesTest, BadImagesAreRefusedWithTheStepTheyFailedAndTheNextIsAnswered)
 }
 
 
+// Decoded pixels meet the input's value rules like JSON values do: a bound
+// below what the image decodes to (1/255 scale, so up to 1.0) refuses it.
+TEST_F(ImagesTest, DecodedPixelsAreCheckedAgainstTheInputsValueRules) {
+  schema::ImageSpec rgb;
+  rgb.formats = {"png"};
+  rgb.scale = 1.0 / 255;
+  ServedModel bounded = *Serve("bounded", "tests/fixtures/serve/image_probe.keras", "", &rgb);
+  bounded.schema.inputs[0].bounds.max = 1e-6;
+  ModelRepository repo;
+  ASSERT_TRUE(repo.Add(std::make_shared<const ServedModel>(std::move(bounded))).ok());
+  const HttpResponse r = Router(repo, ServeOptions{}).Handle(
+      HttpRequest{"POST", "/v1/models/bounded:predict", Tfs(B64("tests/fixtures/images/rgb16.png")), std::nullopt});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Refusal(r).first, "max");
+}
+
 TEST(ImageTotals, TheRequestsPixelTotalIsSettledFromHeadersBeforeAnythingDecodes) {
   // A model that takes any image size, each image up to 2^24 pixels.
   schema::ImageSpec any;
