@@ -17,7 +17,6 @@
 #include <boost/beast/http.hpp>
 
 #include "serve/content_encoding.h"
-#include "trust/digest.h"
 #include "util/strings.h"
 
 namespace kgate::serve {
@@ -117,9 +116,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const beast::string_view encoding_header = req[http::field::content_encoding];
     const std::string_view encoding(encoding_header.data(), encoding_header.size());
     if (!IsIdentityEncoding(encoding)) {
-      request.encoded = HttpRequest::Encoded{req.body().size(), trust::ToHex(trust::HashBytes(req.body()))};
       absl::StatusOr<std::string> decoded =
           DecodeBody(encoding, req.body(), {state_.options.max_body_bytes, state_.options.gzip_max_ratio});
+      request.encoded = HttpRequest::Encoded{req.body().size(), "", std::move(req.body())};
       if (!decoded.ok()) {
         const absl::StatusCode code = decoded.status().code();
         const int status = code == absl::StatusCode::kUnimplemented        ? 415

@@ -22,11 +22,14 @@ struct HttpRequest {
   std::optional<std::string> inference_header_length;
   // The peer's IP address, for the audit log ("" when not from a socket).
   std::string client{};
-  // Set when the body arrived with a Content-Encoding (gzip): the size and
-  // SHA-256 (lowercase hex) of the bytes as sent; `body` holds them decoded.
+  // Set when the body arrived with a Content-Encoding (gzip); `body` holds
+  // it decoded. The audit log wants the SHA-256 of the bytes as sent, but
+  // only for refused or flagged requests, so the server keeps the bytes and
+  // the digest is taken when a line is written (`sha256` set means known).
   struct Encoded {
     uint64_t bytes = 0;
-    std::string sha256;
+    std::string sha256;  // lowercase hex, or "" until needed
+    std::string sent;
   };
   std::optional<Encoded> encoded{};
 };

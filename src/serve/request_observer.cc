@@ -36,7 +36,10 @@ std::string_view CategoryOf(int http_status) {
 
 // The body's digest as the client sent it; "" when there was no body.
 std::string BodyDigest(const HttpRequest& request) {
-  if (request.encoded) return request.encoded->sha256;
+  if (request.encoded) {
+    if (!request.encoded->sha256.empty()) return request.encoded->sha256;
+    return trust::ToHex(trust::HashBytes(request.encoded->sent));
+  }
   if (request.body.empty()) return "";
   return trust::ToHex(trust::HashBytes(request.body));
 }
