@@ -109,6 +109,8 @@ bool IsValidUtf8(std::string_view s);
 
 // Appends `s` as a quoted, escaped JSON string to `out`. Each byte of
 // invalid UTF-8 in `s` is written as U+FFFD, so the output is always valid.
+// Control characters (C0, DEL, C1) and U+FFFE/U+FFFF are written as \u
+// escapes, so the text is also valid YAML and safe to print to a terminal.
 void AppendQuoted(std::string_view s, std::string* out);
 
 }  // namespace kgate::io::json

@@ -1,5 +1,7 @@
 // Compact serialization of a Value, string quoting and JSON pointer tokens.
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,19 @@ namespace {
 
 // U+FFFD REPLACEMENT CHARACTER, written for each byte of invalid UTF-8.
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// Bytes written as themselves: the reader's plain set minus DEL.
+constexpr std::array<bool, 256> kWrittenPlain = [] {
+  std::array<bool, 256> t = internal::kStringPlain;
+  t[0x7F] = false;
+  return t;
+}();
+
+void AppendEscapedCodePoint(uint32_t cp, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const char escape[] = {'\\', 'u', kHex[(cp >> 12) & 0xF], kHex[(cp >> 8) & 0xF], kHex[(cp >> 4) & 0xF], kHex[cp & 0xF]};
+  out->append(escape, sizeof(escape));
+}
 
 void AppendScalar(const Value& v, std::string* out) {
   switch (v.kind()) {
@@ -47,7 +62,7 @@ void AppendQuoted(std::string_view s, std::string* out) {
   out->push_back('"');
   while (p < end) {
     const unsigned char* run = p;
-    while (p < end && internal::kStringPlain[*p]) ++p;
+    while (p < end && kWrittenPlain[*p]) ++p;
     out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
     if (p == end) break;
     const unsigned char c = *p;
@@ -57,6 +72,9 @@ void AppendQuoted(std::string_view s, std::string* out) {
       if (n == 0) {
         out->append(kReplacement);
         ++p;
+      } else if (const uint32_t cp = internal::DecodeUtf8(p, n); internal::EscapedOnOutput(cp)) {
+        AppendEscapedCodePoint(cp, out);
+        p += n;
       } else {
         out->append(reinterpret_cast<const char*>(p), n);
         p += n;
@@ -72,11 +90,8 @@ void AppendQuoted(std::string_view s, std::string* out) {
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out->append(escape, sizeof(escape));
-      }
+      default:
+        AppendEscapedCodePoint(c, out);
     }
   }
   out->push_back('"');

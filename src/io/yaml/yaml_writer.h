@@ -13,7 +13,7 @@
 namespace kgate::io::yaml {
 
 // Appends `s` as a double-quoted YAML scalar: '"' and '\' escaped, C0 and C1
-// controls, DEL, U+2028/2029, U+FEFF and U+FFFE/FFFF as \x or \u escapes,
+// controls, DEL, U+2028/2029, U+FEFF and U+FFFE/FFFF as \u escapes,
 // everything else as UTF-8. Invalid UTF-8 bytes become U+FFFD.
 void AppendQuoted(std::string_view s, std::string* out);
 

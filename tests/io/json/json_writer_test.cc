@@ -105,6 +105,20 @@ TEST(WriterTest, EscapesKeysAndStrings) {
   EXPECT_EQ(v->Find("a\"b\n")->string(), "tab\t\\ \xE2\x82\xAC bad\xEF\xBF\xBD");
 }
 
+// JSON allows these raw; the writer escapes them so its output is also YAML
+// (found by yaml_fuzzer: a C1 control written raw did not read back as YAML)
+// and carries no terminal control codes into logs.
+TEST(WriterTest, EscapesDelC1SeparatorsAndNoncharacters) {
+  std::string quoted;
+  AppendQuoted("\x7F|\xC2\x80|\xC2\x91|\xC2\x9F|\xC2\xA0|\xE2\x80\xA8|\xE2\x80\xA9|\xEF\xBB\xBF|\xEF\xBF\xBE|\xEF\xBF\xBF|\xEF\xBF\xBD",
+               &quoted);
+  EXPECT_EQ(quoted,
+            "\"\\u007f|\\u0080|\\u0091|\\u009f|\xC2\xA0|\\u2028|\\u2029|\\ufeff|\\ufffe|\\uffff|\xEF\xBF\xBD\"");
+  auto v = Parse(quoted);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->string(), "\x7F|\xC2\x80|\xC2\x91|\xC2\x9F|\xC2\xA0|\xE2\x80\xA8|\xE2\x80\xA9|\xEF\xBB\xBF|\xEF\xBF\xBE|\xEF\xBF\xBF|\xEF\xBF\xBD");
+}
+
 TEST(WriterTest, TakeMovesTheOutput) {
   Writer w;
   w.BeginArray().Int(1).EndArray();

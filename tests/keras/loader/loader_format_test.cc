@@ -1,3 +1,4 @@
+
 // Container-level behaviour of AnalyzeModel / LoadModelFile: format by magic
 // bytes, .keras member rules, metadata, polyglots, and robustness against
 // truncation and byte flips at every position.
@@ -7,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "io/zip/zip_reader.h"
 #include "keras/model_loader.h"
+#include "sweep_sampling.h"
 #include "test_util.h"
 #include "util/strings.h"
 
@@ -136,7 +138,7 @@ TEST_F(LoaderFormatTest, TruncationAtEveryLengthIsRejectedWithoutCrashing) {
 }
 
 TEST_F(LoaderFormatTest, ByteFlipsNeverCrashAndFlipsInMemberDataAreCaught) {
-  size_t step = std::max<size_t>(1, base_.size() / 3000);
+  size_t step = std::max<size_t>(1, base_.size() / 3000) * ::kgate::testing::kSweepThinning;
   for (size_t i = 0; i < base_.size(); i += step) {
     std::vector<uint8_t> flipped = base_;
     flipped[i] ^= 0x5a;
@@ -156,7 +158,7 @@ TEST_F(LoaderFormatTest, ByteFlipsNeverCrashAndFlipsInMemberDataAreCaught) {
 
 TEST_F(LoaderFormatTest, LegacyH5ByteFlipsNeverCrash) {
   std::vector<uint8_t> h5 = testing::ReadFileBytes(testing::SourceDir() + "/tests/fixtures/malicious/benign_base.h5");
-  size_t step = std::max<size_t>(1, h5.size() / 2000);
+  size_t step = std::max<size_t>(1, h5.size() / 2000) * ::kgate::testing::kSweepThinning;
   for (size_t i = 0; i < h5.size(); i += step) {
     std::vector<uint8_t> flipped = h5;
     flipped[i] ^= 0xff;

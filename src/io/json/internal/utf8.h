@@ -98,6 +98,22 @@ void AppendUtf8(uint32_t cp, String* out) {
   }
 }
 
+// Decodes the valid sequence p[0..n) that CheckUtf8Sequence measured (n >= 2).
+inline uint32_t DecodeUtf8(const unsigned char* p, size_t n) {
+  if (n == 2) return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+  if (n == 3) return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+  return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+}
+
+// Code points the writers escape although JSON allows them raw: YAML's
+// printable set excludes C0, DEL, C1 and U+FFFE/FFFF, and a reader may fold
+// or strip U+2028/2029 and U+FEFF. Escaping them keeps written JSON valid
+// YAML and keeps terminal control codes out of logs.
+inline bool EscapedOnOutput(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF ||
+         cp == 0xFFFE || cp == 0xFFFF;
+}
+
 // kStringPlain[c] is true for bytes that stand for themselves inside a JSON
 // string: printable ASCII other than '"' and '\\' (0x7F included).
 inline constexpr std::array<bool, 256> kStringPlain = [] {
