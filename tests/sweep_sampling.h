@@ -1,10 +1,11 @@
 // File: sweep_sampling.h
 // How densely the corruption sweeps (every byte flipped, every length cut)
-// sample a file. CI runs every unit test twice, in Release and under
-// ASan+UBSan, where each parse costs about 20x more. Under the sanitizers a
-// sweep visits every kSweepThinning-th offset it would otherwise visit, so the
-// suite fits CI's time; the Release run visits them all, and the fuzz targets
-// keep exploring corrupted files under the sanitizers.
+// sample a file. Under ASan+UBSan, where CI runs the unit tests, each parse
+// costs about 20x more than in Release; there a sweep visits every
+// kSweepThinning-th offset it would otherwise visit, so the suite fits CI's
+// time. A Release run (KGATE_RELEASE_UNIT_TESTS=1 scripts/test.sh, or ctest
+// in any Release build) visits them all, and the fuzz targets keep exploring
+// corrupted files under the sanitizers.
 #pragma once
 
 #include <cstddef>
