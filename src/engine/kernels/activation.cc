@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/kernels/omp_threads.h"
 #include "util/strings.h"
 
 namespace kgate::engine::kernels {
@@ -18,12 +19,12 @@ constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 
 template <typename F>
 void Map(float* x, int64_t n, F f) {
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static) if (ParallelOverElements(n))
   for (int64_t i = 0; i < n; ++i) x[i] = f(x[i]);
 }
 
 void Softmax(float* x, int64_t rows, int64_t d, bool log) {
-#pragma omp parallel for schedule(static) if (rows * d > 65536)
+#pragma omp parallel for schedule(static) if (ParallelOverElements(rows * d))
   for (int64_t r = 0; r < rows; ++r) {
     float* row = x + r * d;
     float m = -INFINITY;

@@ -17,8 +17,13 @@ absl::StatusOr<Matmul> Matmul::Create(const MatmulShape& shape, std::optional<Dn
   const int64_t batch = std::max(shape.a_batch, shape.b_batch);
   if (batch * shape.m * shape.n == 0) return mm;  // nothing to compute
   // A small product runs on the calling thread: the primitive is created for
-  // the team it will run with.
-  mm.threads_ = ThreadsFor(batch * shape.m * shape.k * shape.n);
+  // the team it will run with. A product with few rows (a Dense layer at
+  // batch 1) is bound by reading its operands, not by arithmetic, so the
+  // bytes it reads count as work too: split over two cores, each core's half
+  // of a 1-2 MB kernel stays in its own L2 between requests.
+  const int64_t read_bytes =
+      (shape.a_batch * shape.m * shape.k + shape.b_batch * shape.k * shape.n) * static_cast<int64_t>(sizeof(float));
+  mm.threads_ = ThreadsFor(std::max(batch * shape.m * shape.k * shape.n, read_bytes * kReadByteMacs));
   ScopedOmpThreads team(mm.threads_);
   absl::Status st = DnnlCall("matmul setup", [&] {
     mm.a_md_ = PlainDesc({shape.a_batch, shape.m, shape.k});

@@ -7,7 +7,7 @@
 // passes its own scratchpad (scratchpad_bytes() of the caller's per-run
 // scratch), because oneDNN's default library-managed scratchpad is one buffer
 // per primitive that concurrent executions would share and corrupt.
-// Products below kernels::kParallelGrainMacs run on the calling thread alone.
+// Products below kernels::ParallelGrainMacs() run on the calling thread alone.
 #pragma once
 
 #include <cstdint>

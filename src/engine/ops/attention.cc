@@ -29,6 +29,7 @@
 #include "engine/kernels/activation.h"
 #include "engine/kernels/dnnl_context.h"
 #include "engine/kernels/matmul.h"
+#include "engine/kernels/omp_threads.h"
 #include "engine/kernels/strided.h"
 #include "engine/op_registry.h"
 #include "engine/ops/attention_mask.h"
@@ -206,7 +207,10 @@ class PreparedAttention final : public PreparedOp {
         args.emplace(DNNL_ARG_SCRATCHPAD, kernels::Wrap(softmax_scratchpad_, scratchpad));
       }
     }));
-    KGATE_RETURN_IF_ERROR(kernels::Execute("attention softmax", softmax_, args));
+    {
+      kernels::ScopedOmpThreads team(kernels::ThreadsForElements(rows * n));  // as when it was created
+      KGATE_RETURN_IF_ERROR(kernels::Execute("attention softmax", softmax_, args));
+    }
     if (mask != nullptr && !config_->uniform_when_fully_masked) {
       for (int64_t r = 0; r < rows; ++r) {
         const uint8_t* mr = mask + r * n;
@@ -323,6 +327,7 @@ class AttentionOp final : public Op {
     }
     dnnl::memory::desc softmax_desc, softmax_scratchpad;
     dnnl::softmax_forward softmax;
+    kernels::ScopedOmpThreads softmax_team(kernels::ThreadsForElements(s.groups * s.tq * s.tk));
     KGATE_RETURN_IF_ERROR(kernels::DnnlCall("attention softmax setup", [&] {
       softmax_desc = kernels::PlainDesc({s.groups * s.tq, s.tk});
       const dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, softmax_desc, 1);

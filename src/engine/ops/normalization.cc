@@ -21,6 +21,7 @@
 #include "engine/kernels/transpose.h"
 #include "engine/op_registry.h"
 #include "engine/ops/layer_support.h"
+#include "engine/kernels/omp_threads.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -92,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Op>> CreateBatchNorm(const OpContext& ctx) {
         const auto channels = static_cast<int64_t>(inv.size());
         const float* x = in[0].f32();
         float* y = out[0].f32();
-#pragma omp parallel for schedule(static) if (outer * channels * inner > 65536)
+#pragma omp parallel for schedule(static) if (kernels::ParallelOverElements(outer * channels * inner))
         for (int64_t o = 0; o < outer; ++o) {
           for (int64_t c = 0; c < channels; ++c) {
             const int64_t base = (o * channels + c) * inner;
@@ -169,7 +170,7 @@ void ForEachRow(const RowLayout& r, const Tensor& x, const Tensor& y, void* scra
     src = in_rows;
     dst = out_rows;
   }
-#pragma omp parallel for schedule(static) if (r.rows * r.length > 65536)
+#pragma omp parallel for schedule(static) if (kernels::ParallelOverElements(r.rows * r.length))
   for (int64_t i = 0; i < r.rows; ++i) per_row(src + i * r.length, dst + i * r.length);
   if (!r.to_rows.empty()) kernels::Transpose(out_rows, y.f32(), r.rows_dims, r.from_rows, sizeof(float));
 }
@@ -305,7 +306,7 @@ absl::StatusOr<std::unique_ptr<Op>> CreateGroupNorm(const OpContext& ctx) {
         const int64_t per_group = channels / p.groups;
         const float* x = in[0].f32();
         float* y = out[0].f32();
-#pragma omp parallel for collapse(2) schedule(static) if (batch * outer * channels * inner > 65536)
+#pragma omp parallel for collapse(2) schedule(static) if (kernels::ParallelOverElements(batch * outer * channels * inner))
         for (int64_t n = 0; n < batch; ++n) {
           for (int64_t g = 0; g < p.groups; ++g) {
             const float* xb = x + n * outer * channels * inner;

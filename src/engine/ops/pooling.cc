@@ -17,6 +17,7 @@
 #include "engine/kernels/spatial_layout.h"
 #include "engine/op_registry.h"
 #include "engine/ops/layer_support.h"
+#include "engine/kernels/omp_threads.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -52,8 +53,13 @@ class PoolOp final : public Op {
     struct Parts {
       dnnl::primitive primitive;
       memory::desc src, dst, scratchpad;
+      int threads = 1;
     };
     auto parts = std::make_shared<Parts>();
+    int64_t window = 1;
+    for (int64_t w : g_.window) window *= w;
+    parts->threads = kernels::ThreadsForElements(NumElements(out_dims[0]) * window);
+    kernels::ScopedOmpThreads team(parts->threads);
     KGATE_RETURN_IF_ERROR(kernels::DnnlCall("pooling primitive", [&] {
       parts->src = kernels::SpatialDesc(in, g_.channels_first);
       parts->dst = kernels::SpatialDesc(out, g_.channels_first);
@@ -77,6 +83,7 @@ class PoolOp final : public Op {
             args.emplace(DNNL_ARG_DST, kernels::Wrap(parts->dst, out[0].data));
             args.emplace(DNNL_ARG_SCRATCHPAD, kernels::Wrap(parts->scratchpad, ctx.scratch()));
           }));
+          kernels::ScopedOmpThreads team(parts->threads);
           return kernels::Execute("pooling", parts->primitive, args);
         },
         scratch);
@@ -155,7 +162,7 @@ absl::Status RunGlobal(const GlobalGeometry& g, std::span<const Tensor> in, std:
   const float* src = x.f32();
   float* dst = out[0].f32();
   auto one = [](int64_t) { return 1.f; };
-#pragma omp parallel for schedule(static) if (batch * channels * positions > 65536)
+#pragma omp parallel for schedule(static) if (kernels::ParallelOverElements(batch * channels * positions))
   for (int64_t n = 0; n < batch; ++n) {
     const float* row = src + n * channels * positions;
     float* o = dst + n * channels;

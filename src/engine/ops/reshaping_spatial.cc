@@ -15,6 +15,7 @@
 #include "engine/kernels/transpose.h"
 #include "engine/op_registry.h"
 #include "engine/ops/layer_support.h"
+#include "engine/kernels/omp_threads.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -118,7 +119,7 @@ class GatherOp final : public Op {
     for (size_t a = 0; a < outer_rank; ++a) rows *= dst.spatial[a];
     const auto* from = static_cast<const uint8_t*>(x.data);
     auto* to = static_cast<uint8_t*>(y.data);
-#pragma omp parallel for schedule(static) if (rows * dst_len * dst.vector > 65536)
+#pragma omp parallel for schedule(static) if (kernels::ParallelOverElements(rows * dst_len * dst.vector))
     for (int64_t r = 0; r < rows; ++r) {
       // The row's block and outer position, and the input row it reads.
       int64_t rest = r, source = 0, scale = 1;
