@@ -202,9 +202,10 @@ class PreparedBidirectional final : public PreparedOp {
         DirectionIo(bwd, in, call_.mask, std::span(states.data() + half, half), bwd_sink,
                     states_out.subspan(fwd_states))};
     // The directions are independent (they write disjoint outputs and have
-    // their own scratch): with two threads each runs on its own.
+    // their own scratch): with two threads each runs on its own, when the
+    // work is worth a fork/join (kernels/omp_threads.h).
     absl::Status status[2];
-    if (ctx.threads() >= 2) {
+    if (ctx.threads() >= 2 && kernels::ThreadsFor(plans_[0]->macs() + plans_[1]->macs()) > 1) {
 #pragma omp parallel for num_threads(2) schedule(static, 1)
       for (int d = 0; d < 2; ++d) {
         kernels::ScopedOmpThreads one(1);

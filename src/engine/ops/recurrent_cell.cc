@@ -208,6 +208,10 @@ absl::StatusOr<std::unique_ptr<RecurrentPlan>> RecurrentCell::Prepare(int64_t ba
   return plan;
 }
 
+int64_t RecurrentPlan::macs() const {
+  return batch_ * steps_ * (cell_->features() + cell_->units()) * cell_->gates() * cell_->units();
+}
+
 absl::Status RecurrentPlan::RecurrentProduct(const std::optional<kernels::Matmul>& mm, const float* h,
                                              const float* u, const float* bias, int64_t k, int64_t n,
                                              float* out, void* scratchpad) const {

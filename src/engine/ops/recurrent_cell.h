@@ -85,6 +85,8 @@ class RecurrentPlan {
   int64_t scratch_bytes() const { return FloatBytes() + scratchpad_bytes_; }
   int64_t batch() const { return batch_; }
   int64_t steps() const { return steps_; }
+  // Multiply-adds of one run: the input projection and the recurrence.
+  int64_t macs() const;
   absl::Status Run(RunContext& ctx, const RecurrentIo& io, float* scratch) const;
 
  private:
