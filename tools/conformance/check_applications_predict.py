@@ -96,6 +96,15 @@ NOISE_FACTOR = 2.0
 # of its own, from the same distribution as the test input but another seed.
 CALIBRATION_SEED = 1
 CALIBRATION_BATCH = 4
+# The calibration pass runs eagerly and Keras keeps every layer's output until it
+# ends: EfficientNetB7 (600x600) at batch 4 took more than this machine's 24 GB.
+# Above this many pixels per image the calibration batch is 2.
+LARGE_INPUT_PIXELS = 528 * 528
+
+
+def calibration_batch(input_shape):
+    pixels = int(np.prod(input_shape[:-1]))
+    return CALIBRATION_BATCH if pixels <= LARGE_INPUT_PIXELS else 2
 INITS = ("rms", "meanvar", "as-built")
 
 
@@ -228,7 +237,7 @@ def prepare(keras, name, cache, max_params, init=INITS[0]):
     calibrated = 0
     if init != "as-built":
         calibrated = calibrate_batch_norms(
-            keras, model, make_input(keras, name, input_shape, CALIBRATION_SEED, CALIBRATION_BATCH),
+            keras, model, make_input(keras, name, input_shape, CALIBRATION_SEED, calibration_batch(input_shape)),
             centre=init == "meanvar")
     variants = {"predictions": save_and_predict(model, x, cache, stem)}
     head = model.layers[-1]
@@ -242,6 +251,7 @@ def prepare(keras, name, cache, max_params, init=INITS[0]):
         "stem": stem,
         "init": init,
         "calibrated_layers": calibrated,
+        "calibration_batch": calibration_batch(input_shape) if calibrated else 0,
         "keras": keras.__version__,
         "params": params,
         "input": in_path,
