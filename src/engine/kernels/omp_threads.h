@@ -22,9 +22,11 @@ namespace kgate::engine::kernels {
 // The grain with spinning threads: about 25 microseconds of float32
 // multiply-adds on one AVX-512 core, a few times a spinning fork/join.
 inline constexpr int64_t kSpinningGrainMacs = int64_t{1} << 20;
-// The grain with sleeping threads: about 0.2 ms of multiply-adds, a few
-// times what waking a sleeping thread costs.
-inline constexpr int64_t kSleepingGrainMacs = int64_t{1} << 23;
+// The grain with sleeping threads: about 0.4 ms of multiply-adds on one
+// core, a few times what waking a sleeping thread costs (60-300 us on the
+// shared 2-core VM; at 2^23 the bench MLP at batch 32 took 0.87-0.96 ms on
+// two threads against 0.52 on one).
+inline constexpr int64_t kSleepingGrainMacs = int64_t{1} << 24;
 // What one element of an elementwise, pooling or normalization loop costs in
 // multiply-adds' time: a few vector instructions against 1/32 of one for a
 // multiply-add at peak, so such loops parallelize from grain / 16 elements.
