@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "io/json/json.h"
 #include "util/strings.h"
@@ -28,18 +29,29 @@ std::string AllowedText(const InputRule& rule) {
   return s;
 }
 
-// Checks `x` against one range; `what` names it in the violation
-// ("" for the whole input, " (feature 3)" for a feature).
-void CheckBounds(const InputRule& rule, const schema::ValueBounds& b, double x, std::string_view value_text,
-                 std::string_view rule_prefix, std::string_view what, int64_t flat, const graph::Dims& shape,
-                 schema::Violations* violations) {
-  if (b.min && x < *b.min) {
-    violations->Add(schema::Violation{rule.name, UnravelIndex(flat, shape), util::StrCat(rule_prefix, "min"),
-                                      util::StrCat(">= ", *b.min, what), std::string(value_text)});
-  } else if (b.max && x > *b.max) {
-    violations->Add(schema::Violation{rule.name, UnravelIndex(flat, shape), util::StrCat(rule_prefix, "max"),
-                                      util::StrCat("<= ", *b.max, what), std::string(value_text)});
+// The value as a violation quotes it; formatted only for a violation, since
+// rules are checked on every element of every request.
+template <typename T>
+std::string ValueText(T v) {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return v != 0 ? "true" : "false";
+  } else {
+    return util::StrCat(v);
   }
+}
+
+// Checks `v` against one range: the input's own (feature < 0) or that of
+// one feature of the last axis, which the violation then names.
+template <typename T>
+void CheckBounds(const InputRule& rule, const schema::ValueBounds& b, T v, int64_t feature, int64_t flat,
+                 const graph::Dims& shape, schema::Violations* violations) {
+  const double x = static_cast<double>(v);
+  const bool low = b.min && x < *b.min;
+  if (!low && !(b.max && x > *b.max)) return;
+  const std::string_view prefix = feature < 0 ? "" : "feature_";
+  const std::string what = feature < 0 ? "" : util::StrCat(" (feature ", feature, ")");
+  violations->Add(schema::Violation{rule.name, UnravelIndex(flat, shape), util::StrCat(prefix, low ? "min" : "max"),
+                                    util::StrCat(low ? ">= " : "<= ", low ? *b.min : *b.max, what), ValueText(v)});
 }
 
 template <typename T>
@@ -48,26 +60,20 @@ void CheckElements(const InputRule& rule, const T* data, int64_t n, const graph:
   const size_t features = rule.feature_bounds.size();
   const bool check_bounds = !rule.bounds.empty();
   const bool check_allowed = !rule.allowed_values.empty();
-  std::string text;
   for (int64_t i = 0; i < n && !violations->full(); ++i) {
     const double x = static_cast<double>(data[i]);
     if (std::isnan(x)) continue;
-    text.clear();
-    if constexpr (std::is_same_v<T, uint8_t>) {
-      text = x != 0 ? "true" : "false";
-    } else {
-      util::StrAppend(&text, data[i]);
-    }
-    if (check_bounds) CheckBounds(rule, rule.bounds, x, text, "", "", i, shape, violations);
+    if (check_bounds) CheckBounds(rule, rule.bounds, data[i], -1, i, shape, violations);
     if (features > 0) {
       const size_t f = static_cast<size_t>(i % static_cast<int64_t>(features));
       const schema::ValueBounds& fb = rule.feature_bounds[f];
       if (!fb.empty()) {
-        CheckBounds(rule, fb, x, text, "feature_", util::StrCat(" (feature ", f, ")"), i, shape, violations);
+        CheckBounds(rule, fb, data[i], static_cast<int64_t>(f), i, shape, violations);
       }
     }
     if (check_allowed && !std::binary_search(rule.allowed_values.begin(), rule.allowed_values.end(), x)) {
-      violations->Add(schema::Violation{rule.name, UnravelIndex(i, shape), "allowed_values", AllowedText(rule), text});
+      violations->Add(
+          schema::Violation{rule.name, UnravelIndex(i, shape), "allowed_values", AllowedText(rule), ValueText(data[i])});
     }
   }
 }
