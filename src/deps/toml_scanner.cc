@@ -20,22 +20,9 @@ using io::json::internal::AppendUtf8;
 
 // The same RFC 3629 rules as the JSON reader (io/json/internal/utf8.h).
 bool ValidUtf8(std::string_view s, size_t* bad) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  for (const unsigned char* at = p; at < end;) {
-    if (*at < 0x80) {
-      ++at;
-      continue;
-    }
-    io::json::internal::Utf8Error error;
-    const size_t n = io::json::internal::CheckUtf8Sequence(at, end, &error);
-    if (n == 0) {
-      *bad = static_cast<size_t>(at - p);
-      return false;
-    }
-    at += n;
-  }
-  return true;
+  io::json::internal::Utf8Error error;
+  *bad = io::json::internal::FindInvalidUtf8(s, &error);
+  return *bad == std::string_view::npos;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

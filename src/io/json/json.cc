@@ -67,19 +67,8 @@ std::string_view Value::KindName(Kind k) {
 }
 
 bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    internal::Utf8Error error;
-    const size_t n = internal::CheckUtf8Sequence(p, end, &error);
-    if (n == 0) return false;
-    p += n;
-  }
-  return true;
+  internal::Utf8Error error;
+  return internal::FindInvalidUtf8(s, &error) == std::string_view::npos;
 }
 
 }  // namespace kgate::io::json

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "io/json/internal/scan.h"
+#include "io/json/internal/utf8.h"
 #include "io/yaml/internal/scalar.h"
 #include "io/yaml/yaml.h"
 #include "util/status_macros.h"
@@ -194,8 +195,11 @@ absl::Status Builder::CheckNoAnchor(const yaml_char_t* anchor, const Mark& at) c
 absl::Status Builder::CheckUtf8(std::string_view s, const Mark& at) const {
   // libyaml validates its input, but escapes ("\x80") build text it did
   // not read; every string in the tree is valid UTF-8 either way.
-  if (json::IsValidUtf8(s)) return absl::OkStatus();
-  return Error(at, "invalid UTF-8 in a scalar");
+  json::internal::Utf8Error error;
+  const size_t bad = json::internal::FindInvalidUtf8(s, &error);
+  if (bad == std::string_view::npos) return absl::OkStatus();
+  return Error(at, StrCat("invalid UTF-8 in a scalar at byte ", bad, " of its text (",
+                          json::internal::Utf8ErrorName(error), ")"));
 }
 
 std::string_view TagName(CoreTag t) {

@@ -98,6 +98,24 @@ void AppendUtf8(uint32_t cp, String* out) {
   }
 }
 
+// The offset of the first byte of `s` that does not start a valid UTF-8
+// sequence, with `*error` saying why, or npos when all of `s` is valid.
+inline size_t FindInvalidUtf8(std::string_view s, Utf8Error* error) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = begin + s.size();
+  for (const unsigned char* p = begin; p < end;) {
+    if (*p < 0x80) {
+      ++p;
+      continue;
+    }
+    const size_t n = CheckUtf8Sequence(p, end, error);
+    if (n == 0) return static_cast<size_t>(p - begin);
+    p += n;
+  }
+  *error = Utf8Error::kNone;
+  return std::string_view::npos;
+}
+
 // Decodes the valid sequence p[0..n) that CheckUtf8Sequence measured (n >= 2).
 inline uint32_t DecodeUtf8(const unsigned char* p, size_t n) {
   if (n == 2) return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
