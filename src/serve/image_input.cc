@@ -8,6 +8,7 @@
 
 #include "io/image/image_decode.h"
 #include "io/image/image_header.h"
+#include "serve/input_constraints.h"
 #include "serve/input_validation.h"
 #include "trust/base64.h"
 #include "util/strings.h"
@@ -35,10 +36,7 @@ bool Elements(const RequestInput& in, const Refuser& refuse, std::vector<std::st
     refuse({}, "shape", "[N]: one encoded image per batch row, N >= 1", ShapeText(in.shape));
     return false;
   }
-  if (refuse.rule.max_batch && n > *refuse.rule.max_batch) {
-    refuse({}, "max_batch", util::StrCat("batch at most ", *refuse.rule.max_batch), util::StrCat("batch ", n));
-    return false;
-  }
+  if (!CheckMaxBatch(refuse.rule, n, refuse.violations)) return false;
   if (in.raw) {
     // KServe binary BYTES: a 4-byte little-endian length before each element.
     std::string_view rest = *in.raw;

@@ -89,6 +89,13 @@ std::vector<int64_t> UnravelIndex(int64_t flat, const graph::Dims& shape) {
   return index;
 }
 
+bool CheckMaxBatch(const InputRule& rule, int64_t batch, schema::Violations* violations) {
+  if (!rule.max_batch || batch <= *rule.max_batch) return true;
+  violations->Add(schema::Violation{rule.name, {}, "max_batch", util::StrCat("batch at most ", *rule.max_batch),
+                                    util::StrCat("batch ", batch)});
+  return false;
+}
+
 bool HasValueRules(const InputRule& rule) {
   return !rule.bounds.empty() || !rule.feature_bounds.empty() || !rule.allowed_values.empty();
 }

@@ -30,6 +30,11 @@ void CheckValueRules(const InputRule& rule, const engine::HostTensor& t, schema:
 void CheckStringRules(const InputRule& rule, const std::vector<std::string_view>& values, const graph::Dims& shape,
                       schema::Violations* violations);
 
+// The `max_batch` rule on a request's batch size, checked before any tensor
+// is built (the cap also bounds its memory): false after adding the
+// violation.
+bool CheckMaxBatch(const InputRule& rule, int64_t batch, schema::Violations* violations);
+
 // True when `rule` carries any rule CheckValueRules enforces.
 bool HasValueRules(const InputRule& rule);
 

@@ -52,10 +52,7 @@ bool CheckStructure(const InputRule& rule, const RequestInput& in, schema::Viola
                               util::StrCat(ShapeText(rule.shape), " (dim 0 is the batch, at least 1)"),
                               ShapeText(in.shape)});
     ok = false;
-  } else if (rule.max_batch && in.shape[0] > *rule.max_batch) {
-    // Before anything is allocated: the cap also bounds the tensor's memory.
-    violations->Add(schema::Violation{rule.name, {}, "max_batch", util::StrCat("batch at most ", *rule.max_batch),
-                                      util::StrCat("batch ", in.shape[0])});
+  } else if (!CheckMaxBatch(rule, in.shape[0], violations)) {
     ok = false;
   }
   if (ok && rule.dtype == util::DType::kString) {
